@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs the native programs the integration tests (it-tests/) drive for real:
+#   postfix (receiving MTAs), dnsmasq (DNS for MX/A records), openssl (test certificates).
+# Idempotent and non-interactive. Also makes sure the distribution's own postfix/dnsmasq
+# services are not running, because the tests start private instances on loopback addresses
+# (127.0.0.2:53 for DNS, 127.0.0.11-16:2525 for SMTP) and a system instance bound to
+# 0.0.0.0 would clash with them.
+set -euo pipefail
+
+export DEBIAN_FRONTEND=noninteractive
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo -E"
+fi
+
+missing=()
+command -v postfix  >/dev/null 2>&1 || [ -x /usr/sbin/postfix ]  || missing+=(postfix)
+command -v dnsmasq  >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ]  || missing+=(dnsmasq-base)
+command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-test-deps: installing ${missing[*]}"
+  # Postfix asks debconf questions on install: answer "No configuration" so that it neither
+  # writes a main.cf for a real mail system nor starts listening on port 25.
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+  echo "postfix postfix/mailname string localhost" | $SUDO debconf-set-selections
+  $SUDO apt-get update -q
+  # policy-rc.d 101 = "do not start services from maintainer scripts" (removed afterwards).
+  created_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    created_policy=yes
+  fi
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if [ -n "$created_policy" ]; then
+    $SUDO rm -f /usr/sbin/policy-rc.d
+  fi
+else
+  echo "install-test-deps: postfix, dnsmasq and openssl already installed"
+fi
+
+# Stop distribution services that may have been started by the packages (or by an image).
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  for svc in postfix dnsmasq; do
+    $SUDO systemctl stop "$svc" >/dev/null 2>&1 || true
+    $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
+  done
+fi
+# The system-wide postfix instance (config in /etc/postfix) if it runs without systemd.
+if [ -f /etc/postfix/main.cf ] && $SUDO postfix status >/dev/null 2>&1; then
+  $SUDO postfix stop >/dev/null 2>&1 || true
+fi
+if [ -x /etc/init.d/dnsmasq ]; then
+  $SUDO /etc/init.d/dnsmasq stop >/dev/null 2>&1 || true
+fi
+
+# Postfix refuses to start without a "postfix" user and "postdrop" group; the package creates
+# them, but check so a broken machine fails here with a clear message instead of inside a test.
+getent passwd postfix >/dev/null || { echo "install-test-deps: user 'postfix' missing" >&2; exit 1; }
+getent group postdrop >/dev/null || { echo "install-test-deps: group 'postdrop' missing" >&2; exit 1; }
+
+echo "install-test-deps: $(/usr/sbin/postconf -d -h mail_version 2>/dev/null | sed 's/^/postfix /'), $(/usr/sbin/dnsmasq --version | head -1), $(openssl version)"

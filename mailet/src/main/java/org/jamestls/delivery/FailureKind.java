@@ -1,0 +1,28 @@
+package org.jamestls.delivery;
+
+/** Why an attempt failed, in the terms operators and metrics use. */
+public enum FailureKind {
+    DNS("dns"),
+    CONNECTION("connection-failed"),
+    GREETING_REJECTED("greeting-rejected"),
+    STARTTLS_NOT_OFFERED("starttls-missing"),
+    TLS_NEGOTIATION("handshake-failed"),
+    PROTOCOL("protocol-error"),
+    SENDER_REJECTED("sender-rejected"),
+    RECIPIENT_REJECTED("recipient-rejected"),
+    MESSAGE_REJECTED("message-rejected");
+
+    private final String label;
+
+    FailureKind(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public boolean isTls() {
+        return this == STARTTLS_NOT_OFFERED || this == TLS_NEGOTIATION;
+    }
+}

@@ -1,0 +1,78 @@
+package org.jamestls.delivery;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.dnsservice.api.TemporaryResolutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a recipient domain into the ordered list of addresses to try, through James's DNSService
+ * (so dnsservice.xml decides the resolver). James already sorts MX records by preference and falls
+ * back to the domain's own address records when there is no MX.
+ */
+public class MxResolver {
+    private static final Logger LOGGER = LoggerFactory.getLogger(MxResolver.class);
+
+    /** No usable address at all; carries the failure to report. */
+    public static final class ResolutionFailure extends Exception {
+        private final DeliveryFailure failure;
+
+        ResolutionFailure(DeliveryFailure failure) {
+            super(failure.toString());
+            this.failure = failure;
+        }
+
+        public DeliveryFailure failure() {
+            return failure;
+        }
+    }
+
+    private final DNSService dnsService;
+    private final int smtpPort;
+
+    public MxResolver(DNSService dnsService, int smtpPort) {
+        this.dnsService = dnsService;
+        this.smtpPort = smtpPort;
+    }
+
+    public List<MxTarget> resolve(String domain) throws ResolutionFailure {
+        Collection<String> mxHosts;
+        try {
+            mxHosts = dnsService.findMXRecords(domain);
+        } catch (TemporaryResolutionException e) {
+            throw new ResolutionFailure(new DeliveryFailure(FailureKind.DNS, "4.4.3",
+                "temporary DNS failure looking up MX for " + domain));
+        }
+        List<MxTarget> targets = new ArrayList<>();
+        for (String mxHost : mxHosts) {
+            String host = stripTrailingDot(mxHost);
+            try {
+                for (InetAddress address : dnsService.getAllByName(host)) {
+                    targets.add(new MxTarget(host, address, smtpPort));
+                }
+            } catch (UnknownHostException e) {
+                LOGGER.warn("MX host {} of domain {} has no address; skipping it", host, domain);
+            }
+        }
+        if (targets.isEmpty()) {
+            if (mxHosts.isEmpty()) {
+                throw new ResolutionFailure(new DeliveryFailure(FailureKind.DNS, "5.1.2",
+                    "no MX or address record for " + domain));
+            }
+            // the MX exists but its host has no address yet: may be a DNS hiccup, retry later
+            throw new ResolutionFailure(new DeliveryFailure(FailureKind.DNS, "4.4.4",
+                "no address for the MX hosts of " + domain + ": " + String.join(", ", mxHosts)));
+        }
+        return targets;
+    }
+
+    private static String stripTrailingDot(String host) {
+        return host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    }
+}

@@ -1,0 +1,100 @@
+package org.jamestls.delivery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Settles every recipient after a delivery run: delivered ones are done, permanent failures bounce
+ * at once, temporary ones go back to the queue with the next delay, or bounce once retries are
+ * exhausted. Only recipients that did not accept the mail are ever retried.
+ */
+public class QueueDecision {
+    private static final Logger LOGGER = LoggerFactory.getLogger(QueueDecision.class);
+    public static final AttributeName LAST_ERROR = AttributeName.of("jamestls.last-error");
+    /** Enhanced status for a TLS policy failure once retries are exhausted (RFC 8689 / RFC 3463). */
+    public static final String TLS_BOUNCE_STATUS = "5.7.10";
+
+    private final MailQueue queue;
+    private final RetrySchedule schedule;
+    private final Bouncer bouncer;
+
+    public QueueDecision(MailQueue queue, RetrySchedule schedule, Bouncer bouncer) {
+        this.queue = queue;
+        this.schedule = schedule;
+        this.bouncer = bouncer;
+    }
+
+    public void settle(Mail mail, DomainDeliveryResult result, DeliveryContext context) throws MessagingException {
+        bouncePermanentFailures(mail, result.permanentFailures());
+        if (result.temporaryFailures().isEmpty()) {
+            return;
+        }
+        Collection<MailAddress> pending = result.temporaryFailures().keySet();
+        String reasons = describe(result);
+        int retries = RetryCount.of(mail);
+        if (retries < schedule.maxRetries()) {
+            defer(mail, pending, retries + 1, reasons, context);
+        } else {
+            bouncer.bounce(mail, pending, finalStatus(result) + " Delivery to " + context.domain() + " failed after "
+                + retries + " retries (tls=" + context.policy().tls().value().configName() + " decided by "
+                + context.policy().tls().decidedBy() + "): " + reasons);
+        }
+    }
+
+    private void bouncePermanentFailures(Mail mail, Map<MailAddress, DeliveryFailure> failures) throws MessagingException {
+        // one DSN per distinct reason, so each recipient's Status matches what its server said
+        Map<DeliveryFailure, List<MailAddress>> byFailure = failures.entrySet().stream()
+            .collect(Collectors.groupingBy(Map.Entry::getValue, Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
+        for (Map.Entry<DeliveryFailure, List<MailAddress>> entry : byFailure.entrySet()) {
+            DeliveryFailure failure = entry.getKey();
+            bouncer.bounce(mail, entry.getValue(), failure.enhancedStatus() + " " + failure.detail());
+        }
+    }
+
+    private void defer(Mail mail, Collection<MailAddress> pending, int retry, String reasons, DeliveryContext context)
+            throws MessagingException {
+        Duration delay = schedule.delayBeforeRetry(retry);
+        mail.setRecipients(new ArrayList<>(pending));
+        RetryCount.set(mail, retry);
+        mail.setAttribute(new Attribute(LAST_ERROR, AttributeValue.of(reasons)));
+        mail.setState(Mail.ERROR);
+        LOGGER.info("Deferring mail={} domain={} recipients={} retry={}/{} in {}s: {}", context.mailName(), context.domain(),
+            pending, retry, schedule.maxRetries(), delay.toSeconds(), reasons);
+        queue.enQueue(mail, delay);
+    }
+
+    private static String finalStatus(DomainDeliveryResult result) {
+        boolean tlsProblem = result.failedAttempts().stream().anyMatch(f -> f.kind().isTls())
+            || result.temporaryFailures().values().stream().anyMatch(f -> f.kind().isTls());
+        if (tlsProblem) {
+            return TLS_BOUNCE_STATUS;
+        }
+        String transientStatus = result.temporaryFailures().values().iterator().next().enhancedStatus();
+        return "5" + transientStatus.substring(1);
+    }
+
+    /** Each MX tried and what went wrong, then the distinct per-recipient answers. */
+    private static String describe(DomainDeliveryResult result) {
+        Set<String> reasons = new LinkedHashSet<>();
+        result.failedAttempts().forEach(failure -> reasons.add(failure.toString()));
+        result.temporaryFailures().values().forEach(failure -> reasons.add(failure.toString()));
+        return String.join("; ", reasons);
+    }
+}

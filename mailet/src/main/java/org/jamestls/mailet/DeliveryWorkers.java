@@ -1,0 +1,74 @@
+package org.jamestls.mailet;
+
+import java.time.Duration;
+
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Takes mails from the outgoing queue and runs at most {@code deliveryThreads} deliveries at once,
+ * each on its own worker thread, so one slow receiver holds only its own worker.
+ */
+public class DeliveryWorkers {
+    private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryWorkers.class);
+
+    private final MailQueue queue;
+    private final QueuedMailDelivery delivery;
+    private final int threads;
+    private Scheduler scheduler;
+    private Disposable subscription;
+
+    public DeliveryWorkers(MailQueue queue, QueuedMailDelivery delivery, int threads) {
+        this.queue = queue;
+        this.delivery = delivery;
+        this.threads = threads;
+    }
+
+    public void start() {
+        scheduler = Schedulers.newBoundedElastic(threads, Integer.MAX_VALUE, "tls-delivery");
+        subscription = Flux.from(queue.deQueue())
+            .flatMap(item -> Mono.fromRunnable(() -> handle(item)).subscribeOn(scheduler), threads)
+            .onErrorContinue((error, item) -> LOGGER.error("Unexpected error in the delivery loop", error))
+            .subscribe();
+    }
+
+    private void handle(MailQueue.MailQueueItem item) {
+        Mail mail = item.getMail();
+        try {
+            delivery.process(mail);
+            item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+        } catch (Exception e) {
+            // the mail stays in the queue (RETRY) rather than being lost
+            LOGGER.error("Delivery of mail {} failed unexpectedly; the queue will retry it", mail.getName(), e);
+            completeForRetry(item);
+        } finally {
+            LifecycleUtil.dispose(mail);
+        }
+    }
+
+    private static void completeForRetry(MailQueue.MailQueueItem item) {
+        try {
+            item.done(MailQueue.MailQueueItem.CompletionStatus.RETRY);
+        } catch (MailQueue.MailQueueException e) {
+            LOGGER.error("Could not hand mail {} back to the queue", item.getMail().getName(), e);
+        }
+    }
+
+    public void stop() {
+        if (subscription != null) {
+            subscription.dispose();
+        }
+        if (scheduler != null) {
+            scheduler.disposeGracefully().timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.empty()).block();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package org.jamestls.mailet;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.core.Domain;
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.AttributeUtils;
+import org.apache.mailet.Mail;
+import org.jamestls.delivery.ConnectionPlan;
+import org.jamestls.delivery.DeliveryContext;
+import org.jamestls.delivery.DomainDeliverer;
+import org.jamestls.delivery.DomainDeliveryResult;
+import org.jamestls.delivery.QueueDecision;
+import org.jamestls.delivery.StartTlsMode;
+import org.jamestls.policy.Binding;
+import org.jamestls.policy.ResolvedTlsPolicy;
+import org.jamestls.policy.TlsPolicy;
+import org.jamestls.tls.TlsClientContexts;
+
+/**
+ * Handles one mail taken from the queue: policy resolution for its domain and binding, one delivery
+ * run, then the queue decision for whatever was not delivered.
+ */
+public class QueuedMailDelivery {
+    private final TlsPolicy policy;
+    private final TlsDeliveryConfiguration configuration;
+    private final TlsClientContexts tlsContexts;
+    private final DomainDeliverer deliverer;
+    private final QueueDecision queueDecision;
+    private final DomainSplitter splitter;
+
+    public QueuedMailDelivery(TlsPolicy policy, TlsDeliveryConfiguration configuration, TlsClientContexts tlsContexts,
+                              DomainDeliverer deliverer, QueueDecision queueDecision, DomainSplitter splitter) {
+        this.policy = policy;
+        this.configuration = configuration;
+        this.tlsContexts = tlsContexts;
+        this.deliverer = deliverer;
+        this.queueDecision = queueDecision;
+        this.splitter = splitter;
+    }
+
+    public void process(Mail mail) throws MessagingException {
+        Map<Domain, Collection<MailAddress>> byDomain = DomainSplitter.byDomain(mail.getRecipients());
+        if (byDomain.isEmpty()) {
+            return;
+        }
+        if (byDomain.size() > 1) {
+            // queued by someone else without the per-domain split: split now, deliver on the next pass
+            splitter.enqueuePerDomain(mail);
+            return;
+        }
+        Map.Entry<Domain, Collection<MailAddress>> only = byDomain.entrySet().iterator().next();
+        DeliveryContext context = contextFor(mail, only.getKey().asString());
+        DomainDeliveryResult result = deliverer.deliver(mail, only.getValue(), context);
+        queueDecision.settle(mail, result, context);
+    }
+
+    private DeliveryContext contextFor(Mail mail, String domain) {
+        Optional<Binding> binding = AttributeUtils.getValueAndCastFromMail(mail, BindingAssigner.SELECTED_BINDING, String.class)
+            .flatMap(policy::binding);
+        ResolvedTlsPolicy resolved = policy.resolve(domain, binding);
+        boolean fallback = resolved.tlsIfAvailableFallback()
+            .map(decided -> decided.value())
+            .orElse(configuration.tlsIfAvailableFallback());
+        ConnectionPlan plan = new ConnectionPlan(
+            binding.flatMap(Binding::bindAddress),
+            binding.flatMap(Binding::heloName).orElse(configuration.heloName()),
+            StartTlsMode.forLevel(resolved.tls().value()),
+            tlsContexts.unverified());
+        String bindingLabel = binding.map(Binding::name).orElse("none");
+        return new DeliveryContext(mail.getName(), domain, bindingLabel, resolved, fallback, plan);
+    }
+}

@@ -1,0 +1,148 @@
+package org.jamestls.mailet;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.mail.MessagingException;
+
+import org.apache.mailet.MailetConfig;
+import org.jamestls.delivery.RetrySchedule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The mailet's parameters, validated once at start-up. Defaults follow RemoteDelivery where names match. */
+public final class TlsDeliveryConfiguration {
+    private static final Logger LOGGER = LoggerFactory.getLogger(TlsDeliveryConfiguration.class);
+
+    public static final String DEFAULT_OUTGOING = "tls-outgoing";
+    public static final String DEFAULT_POLICY_FILE = "file://conf/tls-policy.xml";
+    public static final String DEFAULT_BINDING_HEADER = "X-Binding";
+    public static final int DEFAULT_DELIVERY_THREADS = 4;
+    public static final int DEFAULT_TIMEOUT = 180_000;
+    public static final int DEFAULT_CONNECTION_TIMEOUT = 60_000;
+    public static final int DEFAULT_SMTP_PORT = 25;
+
+    private static final Set<String> KNOWN_PARAMETERS = Set.of("outgoing", "policyFile", "delayTime", "maxRetries",
+        "bounceProcessor", "heloName", "deliveryThreads", "timeout", "connectionTimeout", "smtpPort", "bindingHeader",
+        "tlsIfAvailableFallback");
+
+    private final String outgoing;
+    private final String policyFile;
+    private final RetrySchedule retrySchedule;
+    private final Optional<String> bounceProcessor;
+    private final String heloName;
+    private final int deliveryThreads;
+    private final int timeoutMillis;
+    private final int connectionTimeoutMillis;
+    private final int smtpPort;
+    private final Optional<String> bindingHeader;
+    private final boolean tlsIfAvailableFallback;
+
+    private TlsDeliveryConfiguration(MailetParameters parameters) throws MessagingException {
+        outgoing = parameters.string("outgoing", DEFAULT_OUTGOING);
+        policyFile = parameters.string("policyFile", DEFAULT_POLICY_FILE);
+        retrySchedule = retrySchedule(parameters);
+        bounceProcessor = parameters.string("bounceProcessor");
+        heloName = parameters.string("heloName").orElseGet(TlsDeliveryConfiguration::localHostName);
+        deliveryThreads = parameters.integer("deliveryThreads", DEFAULT_DELIVERY_THREADS, 1, 1000);
+        timeoutMillis = parameters.integer("timeout", DEFAULT_TIMEOUT, 1, Integer.MAX_VALUE);
+        connectionTimeoutMillis = parameters.integer("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT, 1, Integer.MAX_VALUE);
+        smtpPort = parameters.integer("smtpPort", DEFAULT_SMTP_PORT, 1, 65535);
+        // an empty <bindingHeader/> turns header-based assignment off
+        bindingHeader = parameters.string("bindingHeader").or(() -> emptyParameterGiven(parameters, "bindingHeader")
+            ? Optional.empty() : Optional.of(DEFAULT_BINDING_HEADER));
+        tlsIfAvailableFallback = parameters.bool("tlsIfAvailableFallback", false);
+        if (heloName.matches(".*\\s.*")) {
+            throw parameters.invalid("heloName", heloName, "a host name without spaces");
+        }
+    }
+
+    public static TlsDeliveryConfiguration from(MailetConfig config) throws MessagingException {
+        warnAboutUnknownParameters(config);
+        return new TlsDeliveryConfiguration(new MailetParameters(config));
+    }
+
+    private static RetrySchedule retrySchedule(MailetParameters parameters) throws MessagingException {
+        int maxRetries = parameters.integer("maxRetries", RetrySchedule.DEFAULT_MAX_RETRIES, 0, 1000);
+        Optional<String> delayTime = parameters.string("delayTime");
+        if (delayTime.isEmpty()) {
+            return RetrySchedule.of(List.of(RetrySchedule.DEFAULT_DELAY), maxRetries);
+        }
+        try {
+            List<Duration> delays = RetrySchedule.parseDelays(delayTime.get());
+            return RetrySchedule.of(delays, maxRetries);
+        } catch (IllegalArgumentException e) {
+            throw parameters.invalid("delayTime", delayTime.get(),
+                "a comma-separated list of [attempts*]duration, e.g. '4*5 minutes, 3*1 hour' (" + e.getMessage() + ")");
+        }
+    }
+
+    private static boolean emptyParameterGiven(MailetParameters parameters, String name) {
+        return parameters.rawIsPresent(name);
+    }
+
+    private static void warnAboutUnknownParameters(MailetConfig config) {
+        config.getInitParameterNames().forEachRemaining(name -> {
+            if (!KNOWN_PARAMETERS.contains(name)) {
+                LOGGER.warn("Mailet {} ignores unknown parameter <{}>; known parameters: {}",
+                    config.getMailetName(), name, KNOWN_PARAMETERS);
+            }
+        });
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    public String outgoing() {
+        return outgoing;
+    }
+
+    public String policyFile() {
+        return policyFile;
+    }
+
+    public RetrySchedule retrySchedule() {
+        return retrySchedule;
+    }
+
+    public Optional<String> bounceProcessor() {
+        return bounceProcessor;
+    }
+
+    public String heloName() {
+        return heloName;
+    }
+
+    public int deliveryThreads() {
+        return deliveryThreads;
+    }
+
+    public int timeoutMillis() {
+        return timeoutMillis;
+    }
+
+    public int connectionTimeoutMillis() {
+        return connectionTimeoutMillis;
+    }
+
+    public int smtpPort() {
+        return smtpPort;
+    }
+
+    public Optional<String> bindingHeader() {
+        return bindingHeader;
+    }
+
+    public boolean tlsIfAvailableFallback() {
+        return tlsIfAvailableFallback;
+    }
+}

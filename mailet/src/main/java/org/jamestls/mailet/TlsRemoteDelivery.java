@@ -1,0 +1,109 @@
+package org.jamestls.mailet;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.mailet.Mail;
+import org.apache.mailet.ProcessingState;
+import org.apache.mailet.base.GenericMailet;
+import org.jamestls.delivery.Bouncer;
+import org.jamestls.delivery.DomainDeliverer;
+import org.jamestls.delivery.HostDelivery;
+import org.jamestls.delivery.MxResolver;
+import org.jamestls.delivery.QueueDecision;
+import org.jamestls.policy.BindingSelector;
+import org.jamestls.policy.TlsPolicy;
+import org.jamestls.tls.TlsClientContexts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Outbound delivery with Momentum's per-destination {@code tls} policy ({@code no | ifavailable | required}
+ * in the global, binding group, binding and domain scopes). Like RemoteDelivery, {@link #service} only
+ * queues one copy per recipient domain; worker threads deliver from the queue, defer with the retry
+ * schedule and bounce through James.
+ */
+public class TlsRemoteDelivery extends GenericMailet {
+    private static final Logger LOGGER = LoggerFactory.getLogger(TlsRemoteDelivery.class);
+
+    private final DNSService dnsService;
+    private final MailQueueFactory<?> queueFactory;
+    private final FileSystem fileSystem;
+
+    private TlsDeliveryConfiguration configuration;
+    private MailQueue queue;
+    private BindingAssigner bindingAssigner;
+    private DomainSplitter splitter;
+    private DeliveryWorkers workers;
+
+    @Inject
+    public TlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem) {
+        this.dnsService = dnsService;
+        this.queueFactory = queueFactory;
+        this.fileSystem = fileSystem;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        configuration = TlsDeliveryConfiguration.from(getMailetConfig());
+        TlsPolicy policy = PolicyLoader.load(fileSystem, configuration.policyFile());
+        queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
+        splitter = new DomainSplitter(queue);
+        bindingAssigner = new BindingAssigner(new BindingSelector(policy), configuration.bindingHeader());
+
+        Bouncer bouncer = new Bouncer(getMailetContext(), configuration.bounceProcessor(), configuration.heloName());
+        DomainDeliverer deliverer = new DomainDeliverer(
+            new MxResolver(dnsService, configuration.smtpPort()),
+            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis()));
+        QueuedMailDelivery delivery = new QueuedMailDelivery(policy, configuration, TlsClientContexts.create(), deliverer,
+            new QueueDecision(queue, configuration.retrySchedule(), bouncer), splitter);
+        workers = new DeliveryWorkers(queue, delivery, configuration.deliveryThreads());
+        workers.start();
+        LOGGER.info("TlsRemoteDelivery started: queue={} policy={} threads={} smtpPort={} maxRetries={} delays={}",
+            configuration.outgoing(), configuration.policyFile(), configuration.deliveryThreads(), configuration.smtpPort(),
+            configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays());
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        if (!mail.getRecipients().isEmpty()) {
+            bindingAssigner.assign(mail);
+            splitter.enqueuePerDomain(mail);
+        }
+        mail.setState(Mail.GHOST);
+    }
+
+    @Override
+    public void destroy() {
+        if (workers != null) {
+            workers.stop();
+        }
+        if (queue != null) {
+            try {
+                queue.close();
+            } catch (IOException e) {
+                LOGGER.debug("error closing queue", e);
+            }
+        }
+    }
+
+    @Override
+    public Collection<ProcessingState> requiredProcessingState() {
+        return configuration.bounceProcessor().map(ProcessingState::new).map(List::of).orElse(List.of());
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "TlsRemoteDelivery: outbound delivery with a per-destination TLS policy";
+    }
+}

@@ -1,0 +1,43 @@
+package org.jamestls.policy;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/** The single place that decides when two domain names are "the same" for policy lookups. */
+public final class DomainNames {
+    private DomainNames() {
+    }
+
+    /**
+     * Lower-cases (locale-independently, so "I" never becomes a dotless i) and strips surrounding
+     * whitespace and one trailing dot, so that "Bank.Example." and "bank.example" share a stanza.
+     */
+    public static String normalize(String domain) {
+        String result = domain.trim().toLowerCase(Locale.ROOT);
+        if (result.endsWith(".")) {
+            result = result.substring(0, result.length() - 1);
+        }
+        return result;
+    }
+
+    /**
+     * Copies a domain-to-options map with normalised keys. Rejects keys that collide after
+     * normalisation: which stanza wins would otherwise depend on map order.
+     */
+    static Map<String, ScopeOptions> normalizeKeys(Map<String, ScopeOptions> domains) {
+        Map<String, ScopeOptions> result = new LinkedHashMap<>();
+        domains.forEach((domain, options) -> {
+            String key = normalize(domain);
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException("blank domain name");
+            }
+            if (result.put(key, Objects.requireNonNull(options, "options")) != null) {
+                throw new IllegalArgumentException("domain " + key + " is configured twice in the same scope");
+            }
+        });
+        return Collections.unmodifiableMap(result);
+    }
+}

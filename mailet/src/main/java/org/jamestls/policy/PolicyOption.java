@@ -1,0 +1,84 @@
+package org.jamestls.policy;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Describes one per-scope option: its element name in {@code tls-policy.xml}, how to parse it, what
+ * values are allowed (for error messages) and its built-in default. The parser and the resolution
+ * iterate over {@link #ALL}, so a new option is one constant here plus typed accessors on
+ * {@link ScopeOptions} and {@link ResolvedTlsPolicy}.
+ *
+ * @param <T> the parsed value type
+ */
+public final class PolicyOption<T> {
+    /** Momentum's {@code tls}; defaults to {@code no} like Momentum. */
+    public static final PolicyOption<TlsLevel> TLS = new PolicyOption<>(
+        "tls", TlsLevel::parse, "no, ifavailable, required (case-insensitive)", Optional.of(TlsLevel.NO));
+
+    /**
+     * Whether an {@code ifavailable} delivery whose TLS handshake fails is retried in clear text. No
+     * default here: the mailet supplies it, so resolution reports "unset".
+     */
+    public static final PolicyOption<Boolean> TLS_IF_AVAILABLE_FALLBACK = new PolicyOption<>(
+        "tlsIfAvailableFallback", PolicyOption::parseBoolean, "true, false (case-insensitive)", Optional.empty());
+
+    /** Every option, in the order used for logging. */
+    public static final List<PolicyOption<?>> ALL = List.of(TLS, TLS_IF_AVAILABLE_FALLBACK);
+
+    private final String elementName;
+    private final Function<String, Optional<T>> parser;
+    private final String allowedValues;
+    private final Optional<T> defaultValue;
+
+    private PolicyOption(String elementName, Function<String, Optional<T>> parser, String allowedValues,
+                         Optional<T> defaultValue) {
+        this.elementName = Objects.requireNonNull(elementName);
+        this.parser = Objects.requireNonNull(parser);
+        this.allowedValues = Objects.requireNonNull(allowedValues);
+        this.defaultValue = Objects.requireNonNull(defaultValue);
+    }
+
+    /** Finds an option by its XML element name (case-sensitive, as XML is). */
+    public static Optional<PolicyOption<?>> byElementName(String name) {
+        return ALL.stream().filter(option -> option.elementName.equals(name)).findFirst();
+    }
+
+    public String elementName() {
+        return elementName;
+    }
+
+    /** Parses a raw configuration value; empty when the value is not allowed. */
+    public Optional<T> parse(String raw) {
+        return raw == null ? Optional.empty() : parser.apply(raw);
+    }
+
+    /** The allowed values, phrased for an operator reading an error message. */
+    public String allowedValues() {
+        return allowedValues;
+    }
+
+    /** The built-in default, or empty when the caller (the mailet) supplies it. */
+    public Optional<T> defaultValue() {
+        return defaultValue;
+    }
+
+    @Override
+    public String toString() {
+        return elementName;
+    }
+
+    private static Optional<Boolean> parseBoolean(String raw) {
+        String value = raw.trim().toLowerCase(Locale.ROOT);
+        if (value.equals("true")) {
+            return Optional.of(Boolean.TRUE);
+        }
+        if (value.equals("false")) {
+            return Optional.of(Boolean.FALSE);
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,175 @@
+package org.jamestls.smtp;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+import com.sun.mail.smtp.SMTPOutputStream;
+
+/**
+ * A plain SMTP client connection to one address: commands, replies, STARTTLS and the DATA stream.
+ * It knows nothing about policies; callers decide what to send.
+ */
+public final class SmtpConnection implements Closeable {
+    private static final int MAX_LINE_LENGTH = 4096;
+    private static final int MAX_REPLY_LINES = 200;
+
+    private final InetSocketAddress remote;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+    private Optional<TlsSessionInfo> tls = Optional.empty();
+
+    private SmtpConnection(InetSocketAddress remote, Socket socket) throws IOException {
+        this.remote = remote;
+        attach(socket);
+    }
+
+    /** Opens a TCP connection, from {@code localAddress} when one is given (the binding's source address). */
+    public static SmtpConnection open(InetSocketAddress remote, Optional<InetAddress> localAddress,
+                                      int connectTimeoutMillis, int readTimeoutMillis) throws IOException {
+        Socket socket = new Socket();
+        try {
+            if (localAddress.isPresent()) {
+                socket.bind(new InetSocketAddress(localAddress.get(), 0));
+            }
+            socket.setSoTimeout(readTimeoutMillis);
+            socket.connect(remote, connectTimeoutMillis);
+            return new SmtpConnection(remote, socket);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private void attach(Socket newSocket) throws IOException {
+        this.socket = newSocket;
+        this.in = new BufferedInputStream(newSocket.getInputStream());
+        this.out = new BufferedOutputStream(newSocket.getOutputStream());
+    }
+
+    public SmtpReply readReply() throws IOException {
+        List<String> lines = new ArrayList<>();
+        while (lines.size() < MAX_REPLY_LINES) {
+            String line = readLine();
+            if (line.length() < 3 || !isDigits(line.substring(0, 3))) {
+                throw new SmtpProtocolException("Malformed SMTP reply from " + remote + ": " + sanitize(line));
+            }
+            int code = Integer.parseInt(line.substring(0, 3));
+            boolean last = line.length() == 3 || line.charAt(3) == ' ';
+            lines.add(line.length() > 4 ? line.substring(4) : "");
+            if (last) {
+                return new SmtpReply(code, lines);
+            }
+        }
+        throw new SmtpProtocolException("SMTP reply from " + remote + " has more than " + MAX_REPLY_LINES + " lines");
+    }
+
+    public SmtpReply command(String command) throws IOException {
+        writeLine(command);
+        out.flush();
+        return readReply();
+    }
+
+    /**
+     * Upgrades the connection after a 220 answer to STARTTLS. The handshake completes before this returns,
+     * so a failed negotiation surfaces here and no later byte is sent in clear on this socket.
+     */
+    public TlsSessionInfo startTls(SSLSocketFactory factory, String peerHost) throws IOException {
+        SSLSocket sslSocket = (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true);
+        sslSocket.setUseClientMode(true);
+        sslSocket.startHandshake();
+        attach(sslSocket);
+        TlsSessionInfo info = TlsSessionInfo.from(sslSocket.getSession());
+        tls = Optional.of(info);
+        return info;
+    }
+
+    /** Sends the message body after a 354, with CRLF line ends and dot-stuffing, then the final dot. */
+    public SmtpReply sendData(MimeMessage message) throws IOException, MessagingException {
+        SMTPOutputStream dataStream = new SMTPOutputStream(out);
+        message.writeTo(dataStream);
+        dataStream.ensureAtBOL();
+        dataStream.flush();
+        out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return readReply();
+    }
+
+    public Optional<TlsSessionInfo> tls() {
+        return tls;
+    }
+
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    /** Best-effort QUIT; the answer does not matter once the transaction is over. */
+    public void quietlyQuit() {
+        try {
+            command("QUIT");
+        } catch (IOException | RuntimeException e) {
+            // the server may already have closed; nothing left to do
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing a broken socket can fail; it is gone either way
+        }
+    }
+
+    private void writeLine(String line) throws IOException {
+        if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("SMTP command contains a line break: " + sanitize(line));
+        }
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String readLine() throws IOException {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        while (true) {
+            int b = in.read();
+            if (b == -1) {
+                throw new SmtpProtocolException("Connection closed by " + remote
+                    + (buffer.size() > 0 ? " after partial line " + sanitize(buffer.toString(StandardCharsets.UTF_8)) : ""));
+            }
+            if (b == '\n') {
+                String line = buffer.toString(StandardCharsets.UTF_8);
+                return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+            }
+            if (buffer.size() >= MAX_LINE_LENGTH) {
+                throw new SmtpProtocolException("SMTP reply line from " + remote + " longer than " + MAX_LINE_LENGTH + " bytes");
+            }
+            buffer.write(b);
+        }
+    }
+
+    private static boolean isDigits(String s) {
+        return s.chars().allMatch(Character::isDigit);
+    }
+
+    private static String sanitize(String s) {
+        String printable = s.replaceAll("[^\\x20-\\x7E]", "?");
+        return printable.length() > 200 ? printable.substring(0, 200) + "..." : printable;
+    }
+}

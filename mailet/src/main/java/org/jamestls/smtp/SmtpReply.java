@@ -1,0 +1,78 @@
+package org.jamestls.smtp;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One (possibly multi-line) SMTP reply: the three-digit code and its text lines. */
+public final class SmtpReply {
+    private static final Pattern ENHANCED_CODE = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})\\b");
+
+    private final int code;
+    private final List<String> lines;
+
+    public SmtpReply(int code, List<String> lines) {
+        this.code = code;
+        this.lines = List.copyOf(lines);
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public List<String> lines() {
+        return lines;
+    }
+
+    public boolean isPositive() {
+        return code >= 200 && code < 400;
+    }
+
+    public boolean isTransientNegative() {
+        return code >= 400 && code < 500;
+    }
+
+    public boolean isPermanentNegative() {
+        return code >= 500;
+    }
+
+    /** The enhanced status code (RFC 3463) the server sent, or one derived from the basic code's class. */
+    public String enhancedStatus() {
+        return explicitEnhancedStatus().orElseGet(() -> (code / 100) + ".0.0");
+    }
+
+    public Optional<String> explicitEnhancedStatus() {
+        if (lines.isEmpty()) {
+            return Optional.empty();
+        }
+        Matcher matcher = ENHANCED_CODE.matcher(lines.get(0));
+        return matcher.find() ? Optional.of(matcher.group()) : Optional.empty();
+    }
+
+    /** Whether an EHLO reply lists the given extension keyword (first line is the greeting). */
+    public boolean offersExtension(String keyword) {
+        return extensionParameters(keyword).isPresent();
+    }
+
+    public Optional<String> extensionParameters(String keyword) {
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            String[] parts = line.split("[ =]", 2);
+            if (parts[0].equalsIgnoreCase(keyword)) {
+                return Optional.of(parts.length > 1 ? parts[1].trim() : "");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Single-line form for logs and DSNs, without CR/LF so it cannot inject header lines. */
+    public String asText() {
+        return code + " " + String.join(" / ", lines).replaceAll("[\\r\\n]", " ");
+    }
+
+    @Override
+    public String toString() {
+        return asText();
+    }
+}
