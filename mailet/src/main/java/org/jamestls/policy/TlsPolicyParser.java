@@ -173,11 +173,13 @@ public final class TlsPolicyParser {
                     members.add(binding(child, childPath(path, child), Optional.of(name)));
                 }
             }
+            ScopeOptions options = options(children, path);
+            Map<String, ScopeOptions> domains = domains(children, path);
             if (members.isEmpty()) {
                 throw fail(path, "binding group '" + name + "' contains no <binding>; a group needs at least one"
                     + " binding to spread mail over");
             }
-            return new BindingGroup(name, options(children, path), domains(children, path), members);
+            return new BindingGroup(name, options, domains, members);
         }
 
         private Binding binding(Element element, String path, Optional<String> group)

@@ -1,0 +1,140 @@
+package org.jamestls.it.support;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The records {@link DnsServer} serves: MX (domain, host, preference) and A (host, IPv4).
+ * Immutable; build with {@link #builder()} or extend with {@link #toBuilder()}.
+ * A domain with only an A record (no MX) is answered as such, so James falls back to the A record.
+ */
+public final class DnsRecords {
+
+    public static final class Mx {
+        public final String domain;
+        public final String host;
+        public final int preference;
+
+        Mx(String domain, String host, int preference) {
+            this.domain = domain;
+            this.host = host;
+            this.preference = preference;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Mx && ((Mx) o).domain.equals(domain) && ((Mx) o).host.equals(host)
+                && ((Mx) o).preference == preference;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(domain, host, preference);
+        }
+
+        @Override
+        public String toString() {
+            return domain + " MX " + preference + " " + host;
+        }
+    }
+
+    public static final class A {
+        public final String host;
+        public final String ip;
+
+        A(String host, String ip) {
+            this.host = host;
+            this.ip = ip;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof A && ((A) o).host.equals(host) && ((A) o).ip.equals(ip);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(host, ip);
+        }
+
+        @Override
+        public String toString() {
+            return host + " A " + ip;
+        }
+    }
+
+    private final List<Mx> mx;
+    private final List<A> a;
+
+    private DnsRecords(List<Mx> mx, List<A> a) {
+        this.mx = Collections.unmodifiableList(new ArrayList<>(mx));
+        this.a = Collections.unmodifiableList(new ArrayList<>(a));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static DnsRecords empty() {
+        return builder().build();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.mx.addAll(mx);
+        b.a.addAll(a);
+        return b;
+    }
+
+    public List<Mx> mxRecords() {
+        return mx;
+    }
+
+    public List<A> aRecords() {
+        return a;
+    }
+
+    @Override
+    public String toString() {
+        return "DnsRecords" + mx + a;
+    }
+
+    public static final class Builder {
+        private final List<Mx> mx = new ArrayList<>();
+        private final List<A> a = new ArrayList<>();
+
+        public Builder mx(String domain, String host, int preference) {
+            Mx r = new Mx(lower(domain), lower(host), preference);
+            if (!mx.contains(r)) {
+                mx.add(r);
+            }
+            return this;
+        }
+
+        public Builder a(String host, String ip) {
+            A r = new A(lower(host), ip);
+            if (!a.contains(r)) {
+                a.add(r);
+            }
+            return this;
+        }
+
+        /** Removes every MX record of {@code domain} and every A record of {@code host} equal to it. */
+        public Builder remove(String name) {
+            String n = lower(name);
+            mx.removeIf(r -> r.domain.equals(n));
+            a.removeIf(r -> r.host.equals(n));
+            return this;
+        }
+
+        public DnsRecords build() {
+            return new DnsRecords(mx, a);
+        }
+
+        private static String lower(String s) {
+            return s.toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package org.jamestls.it.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real dnsmasq serving only the records given by a {@link DnsRecords} on {@link TestNetwork#DNS_ADDRESS}:53
+ * (authoritative for nothing else: {@code --no-resolv --no-hosts}, names it does not know are answered
+ * NXDOMAIN through {@code --local=/#/}). Changing the records restarts the process. TTLs are 0, so James's
+ * dnsjava cache never keeps an old answer.
+ */
+public final class DnsServer implements AutoCloseable {
+
+    private static final String DNSMASQ = "/usr/sbin/dnsmasq";
+
+    private final Path dir;
+    private final String address;
+    private final int port;
+    private DnsRecords records;
+    private Process process;
+
+    public DnsServer(Path dir, String address, int port, DnsRecords records) {
+        this.dir = dir;
+        this.address = address;
+        this.port = port;
+        this.records = records;
+    }
+
+    /** dnsmasq on 127.0.0.2:53 with its files under {@code dir}. */
+    public static DnsServer onDefaultAddress(Path dir, DnsRecords records) {
+        return new DnsServer(dir, TestNetwork.DNS_ADDRESS, TestNetwork.DNS_PORT, records);
+    }
+
+    /** Starts dnsmasq and waits (bounded) until it answers queries. */
+    public synchronized DnsServer start() {
+        if (process != null && process.isAlive()) {
+            return this;
+        }
+        try {
+            Files.createDirectories(dir);
+            Processes.killStale(pidFile(), "dnsmasq");
+            Files.deleteIfExists(pidFile());
+            List<String> cmd = new ArrayList<>(List.of(DNSMASQ,
+                "--keep-in-foreground",
+                "--conf-file=/dev/null",
+                "--no-resolv", "--no-hosts", "--no-poll",
+                "--bind-interfaces",
+                "--listen-address=" + address,
+                "--port=" + port,
+                "--user=root",
+                "--local=/#/",
+                "--local-ttl=0",
+                "--log-queries",
+                "--log-facility=" + logFile(),
+                "--pid-file=" + pidFile()));
+            for (DnsRecords.A a : records.aRecords()) {
+                cmd.add("--host-record=" + a.host + "," + a.ip + ",0");
+            }
+            for (DnsRecords.Mx mx : records.mxRecords()) {
+                cmd.add("--mx-host=" + mx.domain + "," + mx.host + "," + mx.preference);
+            }
+            Files.write(dir.resolve("dnsmasq.args"), cmd);
+            process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dir.resolve("dnsmasq.out").toString())))
+                .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start dnsmasq", e);
+        }
+        DnsClient client = client();
+        boolean up = Processes.await(Duration.ofSeconds(15), () -> {
+            if (!process.isAlive()) {
+                return true;
+            }
+            try {
+                client.query("ready.check.invalid", DnsClient.TYPE_A);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        if (!up || !process.isAlive()) {
+            String out = Processes.readOrEmpty(dir.resolve("dnsmasq.out"));
+            close();
+            throw new IllegalStateException("dnsmasq did not come up on " + address + ":" + port + "\n"
+                + Processes.tail(out, 20) + "\n" + Processes.tail(log(), 20));
+        }
+        return this;
+    }
+
+    /** Replaces all records and restarts dnsmasq (returns once it answers again). */
+    public synchronized void setRecords(DnsRecords newRecords) {
+        stopProcess();
+        this.records = newRecords;
+        start();
+    }
+
+    /** Changes the records, e.g. {@code dns.update(r -> r.mx("a.test", "mx.a.test", 10).a("mx.a.test", ip))}. */
+    public synchronized void update(UnaryOperator<DnsRecords.Builder> change) {
+        setRecords(change.apply(records.toBuilder()).build());
+    }
+
+    public synchronized DnsRecords records() {
+        return records;
+    }
+
+    /** A client asking this server (for assertions and debugging). */
+    public DnsClient client() {
+        return new DnsClient(address, port);
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** dnsmasq's query log (--log-queries). */
+    public String log() {
+        return Processes.readOrEmpty(logFile());
+    }
+
+    public Path logFile() {
+        return dir.resolve("dnsmasq.log");
+    }
+
+    private Path pidFile() {
+        return dir.resolve("dnsmasq.pid");
+    }
+
+    private void stopProcess() {
+        Processes.stop(process, Duration.ofSeconds(5));
+        process = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        stopProcess();
+        try {
+            Files.deleteIfExists(pidFile());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package org.jamestls.it.support;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Directories handed over by the failsafe configuration (system properties), with defaults that work
+ * when a test is started from an IDE with it-tests/ as working directory.
+ */
+public final class ItPaths {
+
+    private ItPaths() {
+    }
+
+    /** target/james-runtime: lib/ (James 3.8.1 memory server classpath) and extensions-jars/ (the mailet). */
+    public static Path jamesRuntime() {
+        return dir("it.james.runtime.dir", "target/james-runtime");
+    }
+
+    /** The repository's config-samples/ directory (James conf files). */
+    public static Path configSamples() {
+        Path p = dir("it.config.samples.dir", "../config-samples");
+        if (!Files.isDirectory(p)) {
+            throw new IllegalStateException("config-samples directory not found: " + p);
+        }
+        return p;
+    }
+
+    /** Scratch space for dnsmasq and Postfix. */
+    public static Path workDir() {
+        return dir("it.work.dir", "target/it-work");
+    }
+
+    /** The James working directory assembled by {@link JamesServer}. */
+    public static Path jamesHome() {
+        return dir("it.james.home", "target/james-home");
+    }
+
+    private static Path dir(String property, String fallback) {
+        return Paths.get(System.getProperty(property, fallback)).toAbsolutePath().normalize();
+    }
+}

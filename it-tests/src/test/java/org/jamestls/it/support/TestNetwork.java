@@ -1,0 +1,42 @@
+package org.jamestls.it.support;
+
+/**
+ * Every loopback address and port the integration tests use, in one place.
+ * All traffic stays on 127.0.0.0/8.
+ */
+public final class TestNetwork {
+
+    /** dnsmasq. dnsjava (James's DNSService) can only query port 53. */
+    public static final String DNS_ADDRESS = "127.0.0.2";
+    public static final int DNS_PORT = 53;
+
+    /** James's SMTP listener (the stock sample binds 0.0.0.0:25). */
+    public static final String JAMES_SMTP_ADDRESS = "127.0.0.1";
+    public static final int JAMES_SMTP_PORT = 10025;
+    /** James's webadmin (the stock sample uses 8000). */
+    public static final int JAMES_WEBADMIN_PORT = 18000;
+
+    /** Every Postfix receiver listens on this port (the mailet dials the same port on every MX). */
+    public static final int RECEIVER_PORT = 2525;
+
+    /** Default receivers of {@link SharedEnvironment} (name, address, initial mode). */
+    public static final String RX_TLS_1 = "rx-tls-1";
+    public static final String RX_TLS_1_IP = "127.0.0.11";
+    public static final String RX_TLS_2 = "rx-tls-2";
+    public static final String RX_TLS_2_IP = "127.0.0.12";
+    public static final String RX_PLAIN = "rx-plain";
+    public static final String RX_PLAIN_IP = "127.0.0.13";
+    public static final String RX_BROKEN = "rx-broken";
+    public static final String RX_BROKEN_IP = "127.0.0.14";
+    /** Its mode is changed at runtime by tests ({@link PostfixReceivers#setMode}); starts as NO_STARTTLS. */
+    public static final String RX_SWITCHABLE = "rx-switch";
+    public static final String RX_SWITCHABLE_IP = "127.0.0.15";
+    public static final String RX_PLAIN_2 = "rx-plain-2";
+    public static final String RX_PLAIN_2_IP = "127.0.0.16";
+
+    /** Domain suffix of every receiver's myhostname: rx-tls-1 is "rx-tls-1.receivers.test". */
+    public static final String RECEIVER_HOSTNAME_SUFFIX = ".receivers.test";
+
+    private TestNetwork() {
+    }
+}

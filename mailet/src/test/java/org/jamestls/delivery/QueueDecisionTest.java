@@ -1,0 +1,161 @@
+package org.jamestls.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.Mail;
+import org.jamestls.policy.Binding;
+import org.jamestls.policy.TlsPolicy;
+import org.jamestls.tls.TlsClientContexts;
+import org.junit.jupiter.api.Test;
+
+/** Which recipients are retried, when, and what the DSN says once retries run out. */
+class QueueDecisionTest {
+    private static final MxTarget MX1 = new MxTarget("mx1.dest.test", InetAddress.getLoopbackAddress(), 25);
+    private static final DeliveryFailure STARTTLS_MISSING = new DeliveryFailure(FailureKind.STARTTLS_NOT_OFFERED, "4.7.6",
+        "TLS required but mx1.dest.test [127.0.0.1]:25 does not offer STARTTLS");
+    private static final DeliveryFailure REFUSED = new DeliveryFailure(FailureKind.CONNECTION, "4.4.1",
+        "cannot connect to mx2.dest.test [127.0.0.2]:25: connection refused");
+
+    private final RecordingMailQueue queue = new RecordingMailQueue();
+    private final RecordingBouncer bouncer = new RecordingBouncer();
+    private final QueueDecision decision = new QueueDecision(queue,
+        RetrySchedule.of(List.of(Duration.ofMinutes(5), Duration.ofHours(1)), 3), bouncer);
+
+    @Test
+    void temporaryFailureIsDeferredWithTheNextDelayAndAnIncrementedRetryCount() throws Exception {
+        Mail mail = mail("a@dest.test");
+
+        decision.settle(mail, DomainDeliveryResult.allFailed(mail.getRecipients(), STARTTLS_MISSING, List.of(STARTTLS_MISSING)), context());
+
+        assertThat(queue.enqueued).singleElement().satisfies(entry -> {
+            assertThat(entry.delay).isEqualTo(Duration.ofMinutes(5));
+            assertThat(entry.retryCount).isEqualTo(1);
+        });
+        assertThat(bouncer.bounces).isEmpty();
+    }
+
+    @Test
+    void laterRetriesUseTheLastDelayOnceTheListIsExhausted() throws Exception {
+        Mail mail = mail("a@dest.test");
+        RetryCount.set(mail, 2);
+
+        decision.settle(mail, DomainDeliveryResult.allFailed(mail.getRecipients(), REFUSED, List.of(REFUSED)), context());
+
+        assertThat(queue.enqueued).singleElement().satisfies(entry -> {
+            assertThat(entry.delay).isEqualTo(Duration.ofHours(1));
+            assertThat(entry.retryCount).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void exhaustedTlsFailureBouncesWith5710NamingTheMxAndTheProblem() throws Exception {
+        Mail mail = mail("a@dest.test");
+        RetryCount.set(mail, 3);
+
+        decision.settle(mail, DomainDeliveryResult.allFailed(mail.getRecipients(), STARTTLS_MISSING,
+            List.of(REFUSED, STARTTLS_MISSING)), context());
+
+        assertThat(queue.enqueued).isEmpty();
+        assertThat(bouncer.bounces).singleElement().satisfies(bounce -> {
+            assertThat(bounce.status).startsWith("5.7.10 ");
+            assertThat(bounce.status).contains("mx1.dest.test [127.0.0.1]", "does not offer STARTTLS", "4.7.6",
+                "mx2.dest.test", "connection refused", "tls=required");
+            assertThat(bounce.recipients).extracting(MailAddress::asString).containsExactly("a@dest.test");
+        });
+    }
+
+    @Test
+    void exhaustedNonTlsFailureBouncesWithThePermanentFormOfItsStatus() throws Exception {
+        Mail mail = mail("a@dest.test");
+        RetryCount.set(mail, 3);
+
+        decision.settle(mail, DomainDeliveryResult.allFailed(mail.getRecipients(), REFUSED, List.of(REFUSED)), context());
+
+        assertThat(bouncer.bounces).singleElement().satisfies(bounce -> assertThat(bounce.status).startsWith("5.4.1 "));
+    }
+
+    @Test
+    void mixedOutcomeBouncesRejectedRecipientsAndRetriesOnlyTheDeferredOnes() throws Exception {
+        Mail mail = mail("ok@dest.test", "gone@dest.test", "later@dest.test");
+        DeliveryFailure gone = new DeliveryFailure(FailureKind.RECIPIENT_REJECTED, "5.1.1", "mx1 rejected gone@dest.test: 550");
+        DeliveryFailure later = new DeliveryFailure(FailureKind.RECIPIENT_REJECTED, "4.2.0", "mx1 deferred later@dest.test: 451");
+        HostAttemptResult transaction = HostAttemptResult.transacted(MX1, Optional.empty(), List.of(
+            RecipientOutcome.delivered(new MailAddress("ok@dest.test")),
+            RecipientOutcome.failed(new MailAddress("gone@dest.test"), gone),
+            RecipientOutcome.failed(new MailAddress("later@dest.test"), later)));
+
+        decision.settle(mail, DomainDeliveryResult.fromTransaction(transaction, List.of()), context());
+
+        assertThat(bouncer.bounces).singleElement().satisfies(bounce -> {
+            assertThat(bounce.status).startsWith("5.1.1 ");
+            assertThat(bounce.recipients).extracting(MailAddress::asString).containsExactly("gone@dest.test");
+        });
+        assertThat(queue.enqueued).singleElement().satisfies(entry ->
+            assertThat(entry.recipients).extracting(MailAddress::asString).containsExactly("later@dest.test"));
+    }
+
+    @Test
+    void fullyDeliveredMailNeitherBouncesNorRequeues() throws Exception {
+        Mail mail = mail("ok@dest.test");
+        HostAttemptResult transaction = HostAttemptResult.transacted(MX1, Optional.empty(),
+            List.of(RecipientOutcome.delivered(new MailAddress("ok@dest.test"))));
+
+        decision.settle(mail, DomainDeliveryResult.fromTransaction(transaction, List.of()), context());
+
+        assertThat(queue.enqueued).isEmpty();
+        assertThat(bouncer.bounces).isEmpty();
+    }
+
+    private static Mail mail(String... recipients) throws Exception {
+        return MailImpl.builder().name("m").sender("from@source.test").addRecipients(recipients).build();
+    }
+
+    private static DeliveryContext context() {
+        TlsPolicy policy = TlsPolicy.empty();
+        ConnectionPlan plan = new ConnectionPlan(Optional.empty(), "relay.test", StartTlsMode.MANDATORY,
+            TlsClientContexts.create().unverified());
+        return new DeliveryContext("m", "dest.test", "none", requiredPolicy(), false, plan);
+    }
+
+    private static org.jamestls.policy.ResolvedTlsPolicy requiredPolicy() {
+        try {
+            return org.jamestls.policy.TlsPolicyParser.parse(new java.io.ByteArrayInputStream(
+                "<tlsPolicy><tls>required</tls></tlsPolicy>".getBytes(java.nio.charset.StandardCharsets.UTF_8)), "test")
+                .resolve("dest.test", Optional.<Binding>empty());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final class RecordingBouncer extends Bouncer {
+        static final class Bounce {
+            final Collection<MailAddress> recipients;
+            final String status;
+
+            Bounce(Collection<MailAddress> recipients, String status) {
+                this.recipients = List.copyOf(recipients);
+                this.status = status;
+            }
+        }
+
+        final List<Bounce> bounces = new ArrayList<>();
+
+        RecordingBouncer() {
+            super(null, Optional.empty(), "relay.test");
+        }
+
+        @Override
+        public void bounce(Mail mail, Collection<MailAddress> recipients, String statusAndReason) {
+            bounces.add(new Bounce(recipients, statusAndReason));
+        }
+    }
+}
