@@ -53,8 +53,9 @@ public final class TlsDeliveryConfiguration {
         connectionTimeoutMillis = parameters.integer("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT, 1, Integer.MAX_VALUE);
         smtpPort = parameters.integer("smtpPort", DEFAULT_SMTP_PORT, 1, 65535);
         // an empty <bindingHeader/> turns header-based assignment off
-        bindingHeader = parameters.string("bindingHeader").or(() -> emptyParameterGiven(parameters, "bindingHeader")
-            ? Optional.empty() : Optional.of(DEFAULT_BINDING_HEADER));
+        bindingHeader = parameters.rawIsPresent("bindingHeader")
+            ? parameters.string("bindingHeader")
+            : Optional.of(DEFAULT_BINDING_HEADER);
         tlsIfAvailableFallback = parameters.bool("tlsIfAvailableFallback", false);
         if (heloName.matches(".*\\s.*")) {
             throw parameters.invalid("heloName", heloName, "a host name without spaces");
@@ -79,10 +80,6 @@ public final class TlsDeliveryConfiguration {
             throw parameters.invalid("delayTime", delayTime.get(),
                 "a comma-separated list of [attempts*]duration, e.g. '4*5 minutes, 3*1 hour' (" + e.getMessage() + ")");
         }
-    }
-
-    private static boolean emptyParameterGiven(MailetParameters parameters, String name) {
-        return parameters.rawIsPresent(name);
     }
 
     private static void warnAboutUnknownParameters(MailetConfig config) {

@@ -1,0 +1,80 @@
+package org.jamestls.mailet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import javax.mail.MessagingException;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TlsDeliveryConfigurationTest {
+
+    @Test
+    void defaultsFollowRemoteDeliveryWhereNamesMatch() throws Exception {
+        TlsDeliveryConfiguration configuration = TlsDeliveryConfiguration.from(new MapMailetConfig());
+
+        assertThat(configuration.outgoing()).isEqualTo("tls-outgoing");
+        assertThat(configuration.policyFile()).isEqualTo("file://conf/tls-policy.xml");
+        assertThat(configuration.retrySchedule().maxRetries()).isEqualTo(5);
+        assertThat(configuration.retrySchedule().delayBeforeRetry(1)).isEqualTo(Duration.ofHours(6));
+        assertThat(configuration.timeoutMillis()).isEqualTo(180_000);
+        assertThat(configuration.connectionTimeoutMillis()).isEqualTo(60_000);
+        assertThat(configuration.smtpPort()).isEqualTo(25);
+        assertThat(configuration.bindingHeader()).contains("X-Binding");
+        assertThat(configuration.bounceProcessor()).isEmpty();
+        assertThat(configuration.tlsIfAvailableFallback()).isFalse();
+    }
+
+    @Test
+    void documentedSampleIsRead() throws Exception {
+        TlsDeliveryConfiguration configuration = TlsDeliveryConfiguration.from(new MapMailetConfig()
+            .with("outgoing", "tls-outgoing").with("delayTime", "4*5 minutes, 3*1 hour").with("maxRetries", "7")
+            .with("bounceProcessor", "bounces").with("heloName", "relay.example.org").with("deliveryThreads", "4")
+            .with("timeout", "60000").with("connectionTimeout", "30000").with("smtpPort", "2525")
+            .with("bindingHeader", "X-Binding").with("tlsIfAvailableFallback", "true"));
+
+        assertThat(configuration.retrySchedule().delayBeforeRetry(4)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(configuration.retrySchedule().delayBeforeRetry(5)).isEqualTo(Duration.ofHours(1));
+        assertThat(configuration.retrySchedule().delayBeforeRetry(9)).isEqualTo(Duration.ofHours(1));
+        assertThat(configuration.retrySchedule().maxRetries()).isEqualTo(7);
+        assertThat(configuration.bounceProcessor()).contains("bounces");
+        assertThat(configuration.heloName()).isEqualTo("relay.example.org");
+        assertThat(configuration.smtpPort()).isEqualTo(2525);
+        assertThat(configuration.tlsIfAvailableFallback()).isTrue();
+    }
+
+    @Test
+    void emptyBindingHeaderTurnsHeaderAssignmentOff() throws Exception {
+        assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("bindingHeader", "")).bindingHeader())
+            .isEqualTo(Optional.empty());
+    }
+
+    @ParameterizedTest(name = "<{0}>{1}</{0}>")
+    @CsvSource(delimiter = '|', value = {
+        "maxRetries|seven|a whole number from 0 to 1000",
+        "maxRetries|-1|a whole number from 0 to 1000",
+        "deliveryThreads|0|a whole number from 1 to 1000",
+        "deliveryThreads|4.5|a whole number from 1 to 1000",
+        "timeout|0|a whole number from 1 to",
+        "connectionTimeout|30s|a whole number from 1 to",
+        "smtpPort|70000|a whole number from 1 to 65535",
+        "smtpPort|smtp|a whole number from 1 to 65535",
+        "tlsIfAvailableFallback|yes|true or false",
+        "delayTime|5 fortnights|[attempts*]duration",
+        "delayTime|x*5 minutes|[attempts*]duration",
+        "delayTime|4*5 minutes,,1 hour|[attempts*]duration",
+        "heloName|relay example|a host name without spaces"
+    })
+    void badParameterStopsStartUpNamingParameterValueAndWhatIsAllowed(String name, String value, String allowed) {
+        assertThatThrownBy(() -> TlsDeliveryConfiguration.from(new MapMailetConfig().with(name, value)))
+            .isInstanceOf(MessagingException.class)
+            .hasMessageContaining("mailetcontainer.xml")
+            .hasMessageContaining("<" + name + ">" + value + "</" + name + ">")
+            .hasMessageContaining(allowed);
+    }
+}
