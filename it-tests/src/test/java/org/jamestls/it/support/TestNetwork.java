@@ -34,6 +34,14 @@ public final class TestNetwork {
     public static final String RX_PLAIN_2 = "rx-plain-2";
     public static final String RX_PLAIN_2_IP = "127.0.0.16";
 
+    /**
+     * A STARTTLS receiver on port 25, for James's stock RemoteDelivery, which always dials port 25 on MX hosts
+     * (stock-remotedelivery-mailetcontainer.xml, HarnessSmokeIT, benchmarks baseline).
+     */
+    public static final String RX_PORT25 = "rx-port25";
+    public static final String RX_PORT25_IP = "127.0.0.10";
+    public static final int RX_PORT25_PORT = 25;
+
     /** Domain suffix of every receiver's myhostname: rx-tls-1 is "rx-tls-1.receivers.test". */
     public static final String RECEIVER_HOSTNAME_SUFFIX = ".receivers.test";
 

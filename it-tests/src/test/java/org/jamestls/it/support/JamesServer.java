@@ -1,0 +1,330 @@
+package org.jamestls.it.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real Apache James 3.8.1 memory server as a child JVM:
+ * {@code java -Xmx512m -Dworking.directory=HOME -Dlogback.configurationFile=HOME/conf/logback.xml
+ * -cp 'target/james-runtime/lib/*' org.apache.james.MemoryJamesServerMain}.
+ *
+ * <p>HOME ({@code target/james-home}) is rebuilt on every start: conf/ = config-samples/ with the
+ * {@link #SUBSTITUTIONS} applied, then the {@link JamesConfig}'s override files; extensions-jars/ = the
+ * mailet jar(s) from target/james-runtime/extensions-jars. stdout+stderr go to HOME/logs/console.log.
+ */
+public final class JamesServer implements AutoCloseable {
+
+    /** One explicit text replacement in a conf file. */
+    public static final class Substitution {
+        public final String file;
+        public final String from;
+        public final String to;
+
+        Substitution(String file, String from, String to) {
+            this.file = file;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public String toString() {
+            return file + ": " + from + " -> " + to;
+        }
+    }
+
+    /**
+     * The only differences between config-samples/ and the tests' James: addresses, ports and retry timing.
+     * Each must match config-samples/ exactly (start fails otherwise, so the two cannot drift apart).
+     * Per-test override files get the same replacements where the text occurs.
+     */
+    public static final List<Substitution> SUBSTITUTIONS = List.of(
+        new Substitution("smtpserver.xml", "<bind>0.0.0.0:25</bind>",
+            "<bind>" + TestNetwork.JAMES_SMTP_ADDRESS + ":" + TestNetwork.JAMES_SMTP_PORT + "</bind>"),
+        new Substitution("dnsservice.xml", "<server>127.0.0.1</server>",
+            "<server>" + TestNetwork.DNS_ADDRESS + "</server>"),
+        new Substitution("webadmin.properties", "port=8000", "port=" + TestNetwork.JAMES_WEBADMIN_PORT),
+        new Substitution("mailetcontainer.xml", "<smtpPort>25</smtpPort>",
+            "<smtpPort>" + TestNetwork.RECEIVER_PORT + "</smtpPort>"),
+        new Substitution("mailetcontainer.xml", "<delayTime>4*5 minutes, 3*1 hour</delayTime>",
+            "<delayTime>" + JamesServer.TEST_DELAY_TIME + "</delayTime>"),
+        new Substitution("mailetcontainer.xml", "<maxRetries>7</maxRetries>",
+            "<maxRetries>" + JamesServer.TEST_MAX_RETRIES + "</maxRetries>"));
+
+    /** Retry schedule in tests: 5 retries 2 seconds apart, so a mail bounces about 10 s after its first try. */
+    public static final String TEST_DELAY_TIME = "5*2 seconds";
+    public static final int TEST_MAX_RETRIES = 5;
+
+    private static final String MAIN_CLASS = "org.apache.james.MemoryJamesServerMain";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Path home;
+    private final Path runtime;
+    private final Path configSamples;
+    private final JamesConfig config;
+    private Process process;
+
+    public JamesServer(Path home, Path runtime, Path configSamples, JamesConfig config) {
+        this.home = home.toAbsolutePath();
+        this.runtime = runtime.toAbsolutePath();
+        this.configSamples = configSamples.toAbsolutePath();
+        this.config = config;
+    }
+
+    /** James in target/james-home with the runtime and config-samples handed over by failsafe. */
+    public static JamesServer withConfig(JamesConfig config) {
+        return new JamesServer(ItPaths.jamesHome(), ItPaths.jamesRuntime(), ItPaths.configSamples(), config);
+    }
+
+    /** Exit code and log of a James that was expected to refuse to start. */
+    public static final class StartupFailure {
+        public final int exitCode;
+        public final String log;
+
+        StartupFailure(int exitCode, String log) {
+            this.exitCode = exitCode;
+            this.log = log;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n" + Processes.tail(log, 40);
+        }
+    }
+
+    /** Assembles HOME, starts James and waits (bounded) until its SMTP port greets. */
+    public synchronized JamesServer start() {
+        launch();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("James exited with status " + process.exitValue()
+                    + " during startup. Log tail:\n" + Processes.tail(log(), 60));
+            }
+            if (smtpGreets()) {
+                return this;
+            }
+            Processes.sleep(Duration.ofMillis(250));
+        }
+        close();
+        throw new IllegalStateException("James did not open SMTP " + smtpAddress() + ":" + smtpPort() + " within "
+            + START_TIMEOUT + ". Log tail:\n" + Processes.tail(log(), 60));
+    }
+
+    /**
+     * Starts James expecting it to exit by itself (e.g. "Unable to init mailet" -> exit status 1) within
+     * {@code timeout}. Fails if it is still running then (it is killed).
+     */
+    public synchronized StartupFailure startExpectingFailure(Duration timeout) {
+        launch();
+        boolean[] started = {false};
+        boolean exited = Processes.await(timeout, () -> {
+            if (!process.isAlive()) {
+                return true;
+            }
+            started[0] = smtpGreets() && process.isAlive();
+            return started[0];
+        });
+        if (!exited || started[0]) {
+            String log = log();
+            close();
+            throw new AssertionError("James was expected to fail to start but "
+                + (started[0] ? "it opened its SMTP port" : "is still running after " + timeout) + ". Log tail:\n"
+                + Processes.tail(log, 40));
+        }
+        return new StartupFailure(process.exitValue(), log());
+    }
+
+    private void launch() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("James is already running");
+        }
+        Processes.killStale(pidFile(), MAIN_CLASS);
+        if (Processes.canConnect(smtpAddress(), smtpPort())) {
+            throw new IllegalStateException("Something already listens on " + smtpAddress() + ":" + smtpPort());
+        }
+        assembleHome();
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> cmd = List.of(java.toString(), "-Xmx512m",
+            "-Dworking.directory=" + home,
+            "-Dlogback.configurationFile=" + home.resolve("conf/logback.xml"),
+            "-cp", runtime.resolve("lib") + File.separator + "*",
+            MAIN_CLASS);
+        try {
+            Files.write(home.resolve("james.cmd"), List.of(String.join(" ", cmd)));
+            process = new ProcessBuilder(cmd)
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(consoleLog().toFile())
+                .start();
+            Files.writeString(pidFile(), Long.toString(process.pid()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start James", e);
+        }
+    }
+
+    private void assembleHome() {
+        Path lib = runtime.resolve("lib");
+        if (!Files.isRegularFile(lib.resolve("james-server-memory-app-3.8.1.jar"))) {
+            throw new IllegalStateException("James runtime missing in " + lib
+                + " (run through Maven: 'mvn verify' copies it in pre-integration-test)");
+        }
+        Processes.deleteRecursively(home);
+        try {
+            Path conf = home.resolve("conf");
+            Files.createDirectories(conf);
+            Files.createDirectories(home.resolve("logs"));
+            Files.createDirectories(home.resolve("extensions-jars"));
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(configSamples)) {
+                for (Path f : ds) {
+                    if (Files.isRegularFile(f)) {
+                        Files.writeString(conf.resolve(f.getFileName().toString()),
+                            substitute(f.getFileName().toString(), Files.readString(f), true));
+                    }
+                }
+            }
+            for (Map.Entry<String, String> override : config.confFiles().entrySet()) {
+                Files.writeString(conf.resolve(override.getKey()), substitute(override.getKey(), override.getValue(),
+                    false));
+            }
+            Path ext = runtime.resolve("extensions-jars");
+            if (Files.isDirectory(ext)) {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(ext, "*.jar")) {
+                    for (Path jar : ds) {
+                        Files.copy(jar, home.resolve("extensions-jars").resolve(jar.getFileName()),
+                            StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot assemble James home " + home, e);
+        }
+    }
+
+    private static String substitute(String fileName, String text, boolean required) {
+        String result = text;
+        for (Substitution s : SUBSTITUTIONS) {
+            if (!s.file.equals(fileName)) {
+                continue;
+            }
+            if (!result.contains(s.from)) {
+                if (required) {
+                    throw new IllegalStateException("config-samples/" + fileName + " no longer contains '" + s.from
+                        + "': update JamesServer.SUBSTITUTIONS together with the sample");
+                }
+                continue;
+            }
+            result = result.replace(s.from, s.to);
+        }
+        return result;
+    }
+
+    private boolean smtpGreets() {
+        try (SmtpConnection c = SmtpConnection.open(smtpAddress(), smtpPort())) {
+            c.command("QUIT");
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Everything James printed (stdout + stderr) since its last start. */
+    public String log() {
+        return Processes.readOrEmpty(consoleLog());
+    }
+
+    public boolean logContains(String text) {
+        return log().contains(text);
+    }
+
+    /** Waits (bounded) until a log line matches {@code regex}; returns the first matching line. */
+    public String awaitLog(String regex, Duration timeout) {
+        Pattern p = Pattern.compile(regex);
+        String[] found = {null};
+        boolean ok = Processes.await(timeout, () -> {
+            for (String line : log().split("\n")) {
+                Matcher m = p.matcher(line);
+                if (m.find()) {
+                    found[0] = line;
+                    return true;
+                }
+            }
+            return false;
+        });
+        if (!ok) {
+            throw new AssertionError("No James log line matched /" + regex + "/ within " + timeout + ". Log tail:\n"
+                + Processes.tail(log(), 40));
+        }
+        return found[0];
+    }
+
+    /** Log lines matching {@code regex}. */
+    public List<String> logLines(String regex) {
+        Pattern p = Pattern.compile(regex);
+        List<String> lines = new ArrayList<>();
+        for (String line : log().split("\n")) {
+            if (p.matcher(line).find()) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    public Path consoleLog() {
+        return home.resolve("logs/console.log");
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public JamesConfig config() {
+        return config;
+    }
+
+    public String smtpAddress() {
+        return TestNetwork.JAMES_SMTP_ADDRESS;
+    }
+
+    public int smtpPort() {
+        return TestNetwork.JAMES_SMTP_PORT;
+    }
+
+    public Optional<Integer> exitCode() {
+        return process == null || process.isAlive() ? Optional.empty() : Optional.of(process.exitValue());
+    }
+
+    /** A submitter talking to this James's SMTP listener. */
+    public SmtpSubmitter submitter() {
+        return new SmtpSubmitter(smtpAddress(), smtpPort());
+    }
+
+    private Path pidFile() {
+        return home.getParent().resolve(home.getFileName() + ".pid");
+    }
+
+    @Override
+    public synchronized void close() {
+        Processes.stop(process, Duration.ofSeconds(15));
+        try {
+            Files.deleteIfExists(pidFile());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
