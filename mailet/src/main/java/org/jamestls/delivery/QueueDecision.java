@@ -3,6 +3,7 @@ package org.jamestls.delivery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,8 @@ public class QueueDecision {
         RetryCount.set(mail, retry);
         mail.setAttribute(new Attribute(LAST_ERROR, AttributeValue.of(reasons)));
         mail.setState(Mail.ERROR);
+        // DSNBounce reports this as Last-Attempt-Date
+        mail.setLastUpdated(new Date());
         LOGGER.info("Deferring mail={} domain={} recipients={} retry={}/{} in {}s: {}", context.mailName(), context.domain(),
             pending, retry, schedule.maxRetries(), delay.toSeconds(), reasons);
         queue.enQueue(mail, delay);

@@ -1,0 +1,74 @@
+package org.jamestls.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Stream;
+
+import org.jamestls.it.support.JamesServer;
+import org.jamestls.it.support.ReceivedMessage;
+import org.jamestls.it.support.SharedEnvironment;
+import org.jamestls.it.support.SmtpSubmitter;
+import org.jamestls.it.support.TestEnvironment;
+import org.jamestls.it.support.TestNetwork;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each tls level against each real Postfix receiver behaviour (STARTTLS works, not offered, handshake
+ * fails), through a real James: what the receiver got, and for refusals the deferral and the DSN.
+ */
+@ExtendWith(SharedEnvironment.class)
+class TlsLevelMatrixIT {
+
+    enum Expected { DELIVERED_OVER_TLS, DELIVERED_IN_PLAINTEXT, DEFERRED_THEN_BOUNCED }
+
+    static Stream<Arguments> matrix() {
+        return Stream.of(
+            Arguments.of("no", "tls", TestNetwork.RX_TLS_1, Expected.DELIVERED_IN_PLAINTEXT, null),
+            Arguments.of("no", "plain", TestNetwork.RX_PLAIN, Expected.DELIVERED_IN_PLAINTEXT, null),
+            Arguments.of("no", "broken", TestNetwork.RX_BROKEN, Expected.DELIVERED_IN_PLAINTEXT, null),
+            Arguments.of("ifavailable", "tls", TestNetwork.RX_TLS_1, Expected.DELIVERED_OVER_TLS, null),
+            Arguments.of("ifavailable", "plain", TestNetwork.RX_PLAIN, Expected.DELIVERED_IN_PLAINTEXT, null),
+            Arguments.of("ifavailable", "broken", TestNetwork.RX_BROKEN, Expected.DEFERRED_THEN_BOUNCED,
+                "TLS negotiation with rx-broken.receivers.test [127.0.0.14]:2525 failed"),
+            Arguments.of("required", "tls", TestNetwork.RX_TLS_1, Expected.DELIVERED_OVER_TLS, null),
+            Arguments.of("required", "plain", TestNetwork.RX_PLAIN, Expected.DEFERRED_THEN_BOUNCED,
+                "TLS required but rx-plain.receivers.test [127.0.0.13]:2525 does not offer STARTTLS (4.7.6)"),
+            Arguments.of("required", "broken", TestNetwork.RX_BROKEN, Expected.DEFERRED_THEN_BOUNCED,
+                "TLS negotiation with rx-broken.receivers.test [127.0.0.14]:2525 failed"));
+    }
+
+    @ParameterizedTest(name = "tls={0} receiver={1}: {3}")
+    @MethodSource("matrix")
+    void levelAgainstReceiver(String level, String receiverKind, String receiverName, Expected expected, String reason,
+                              TestEnvironment env) {
+        JamesServer james = TlsScenarios.james(env);
+        String domain = level + "." + receiverKind + ".matrix.test";
+        String sender = TlsScenarios.uniqueSender("matrix-" + level + "-" + receiverKind);
+        String recipient = "user-" + SmtpSubmitter.uniqueSubject(level).toLowerCase() + "@" + domain;
+        String subject = SmtpSubmitter.uniqueSubject("matrix-" + level + "-" + receiverKind);
+
+        james.submitter().mail().from(sender).to(recipient).subject(subject).send();
+
+        if (expected == Expected.DEFERRED_THEN_BOUNCED) {
+            james.awaitLog("Deferring mail=\\S+-to-" + domain.replace(".", "\\.") + " .*retry=1/", TlsScenarios.DELIVERY_TIMEOUT);
+            ReceivedMessage dsn = TlsScenarios.awaitDsn(env, sender);
+            assertThat(dsn.raw()).contains("Status: 5.7.10", reason, "tls=" + level, recipient);
+            assertThat(env.receivers().countMessagesFor(recipient))
+                .as("no byte of the message reached the receiver").isZero();
+            assertThat(env.receivers().log()).doesNotContain(subject);
+        } else {
+            ReceivedMessage received = env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
+            assertThat(received.subject()).isEqualTo(subject);
+            assertThat(received.receiverName()).isEqualTo(receiverName);
+            assertThat(received.tlsUsed()).as(received.receivedHeader())
+                .isEqualTo(expected == Expected.DELIVERED_OVER_TLS);
+            assertThat(james.awaitLog("Delivery attempt: .*domain=" + domain.replace(".", "\\.")
+                + " .*tls=" + level + " decidedBy=\\[global domain " + domain.replace(".", "\\.") + "\\]"
+                + " outcome=delivered 1/1 over " + (expected == Expected.DELIVERED_OVER_TLS ? "TLS TLSv1" : "plaintext"),
+                TlsScenarios.DELIVERY_TIMEOUT)).isNotNull();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package org.jamestls.it;
+
+import java.time.Duration;
+
+import org.jamestls.it.support.JamesConfig;
+import org.jamestls.it.support.JamesServer;
+import org.jamestls.it.support.ReceivedMessage;
+import org.jamestls.it.support.SmtpSubmitter;
+import org.jamestls.it.support.TestEnvironment;
+
+/**
+ * The fixture shared by the TlsRemoteDelivery integration tests: the sample James configuration with
+ * the test policy, DNS for every test domain, and helpers to send a mail and find what became of it.
+ */
+final class TlsScenarios {
+    static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(60);
+    /** Long enough for every retry of the test schedule (5 x 2 s) plus the DSN's own delivery. */
+    static final Duration BOUNCE_TIMEOUT = Duration.ofSeconds(90);
+    static final String SENDER_DOMAIN = "senders.test";
+
+    static final JamesConfig CONFIG = JamesConfig.samples().withConfResource("tls-policy.xml", "/it-tls-policy.xml");
+
+    private static boolean dnsInstalled;
+
+    private TlsScenarios() {
+    }
+
+    /** James with our mailet, sample config and the test policy; DNS records are installed once per run. */
+    static synchronized JamesServer james(TestEnvironment env) {
+        if (!dnsInstalled) {
+            env.dns().update(records -> records
+                .mx(SENDER_DOMAIN, "rx-tls-2.receivers.test", 10)
+                .mx("no.tls.matrix.test", "rx-tls-1.receivers.test", 10)
+                .mx("no.plain.matrix.test", "rx-plain.receivers.test", 10)
+                .mx("no.broken.matrix.test", "rx-broken.receivers.test", 10)
+                .mx("ifavailable.tls.matrix.test", "rx-tls-1.receivers.test", 10)
+                .mx("ifavailable.plain.matrix.test", "rx-plain.receivers.test", 10)
+                .mx("ifavailable.broken.matrix.test", "rx-broken.receivers.test", 10)
+                .mx("required.tls.matrix.test", "rx-tls-1.receivers.test", 10)
+                .mx("required.plain.matrix.test", "rx-plain.receivers.test", 10)
+                .mx("required.broken.matrix.test", "rx-broken.receivers.test", 10)
+                .mx("failover.test", "rx-plain.receivers.test", 10)
+                .mx("failover.test", "rx-tls-2.receivers.test", 20)
+                .mx("fixed-later.test", "rx-switch.receivers.test", 10)
+                .mx("fallback.broken.test", "rx-broken.receivers.test", 10)
+                .mx("gdom.prec.test", "rx-tls-1.receivers.test", 10)
+                .mx("grpdom.prec.test", "rx-tls-1.receivers.test", 10)
+                .mx("both.prec.test", "rx-tls-1.receivers.test", 10)
+                .mx("other.prec.test", "rx-tls-1.receivers.test", 10)
+                .mx("rcpt.test", "rx-tls-1.receivers.test", 10)
+                // no MX at all: James falls back to the A record
+                .a("a-only.test", "127.0.0.11"));
+            dnsInstalled = true;
+        }
+        return env.james(CONFIG);
+    }
+
+    /** A sender address of its own per test, so the DSN it gets back is easy to find. */
+    static String uniqueSender(String prefix) {
+        return SmtpSubmitter.uniqueSubject(prefix).replaceAll("[^A-Za-z0-9-]", "-").toLowerCase() + "@" + SENDER_DOMAIN;
+    }
+
+    static ReceivedMessage awaitDsn(TestEnvironment env, String sender) {
+        return env.receivers().awaitMessagesFor(sender, 1, BOUNCE_TIMEOUT).get(0);
+    }
+}
