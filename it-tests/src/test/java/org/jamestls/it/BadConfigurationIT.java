@@ -1,0 +1,69 @@
+package org.jamestls.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import org.jamestls.it.support.JamesConfig;
+import org.jamestls.it.support.ItPaths;
+import org.jamestls.it.support.JamesServer;
+import org.jamestls.it.support.SharedEnvironment;
+import org.jamestls.it.support.TestEnvironment;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A real James refuses to start (exit status 1, before SMTP listens) on bad configuration, and its log
+ * says what is wrong. Every individual case is covered by the parser and parameter unit tests; these
+ * prove the same errors stop a real server.
+ */
+@ExtendWith(SharedEnvironment.class)
+class BadConfigurationIT {
+    private static final String SAMPLE_RELAY_PARAMETER = "<maxRetries>7</maxRetries>";
+
+    static Stream<Arguments> badConfigurations() {
+        String policy = JamesConfig.resource("/it-tls-policy.xml");
+        String mailetContainer = sampleMailetContainer();
+        return Stream.of(
+            Arguments.of("tls value not allowed",
+                JamesConfig.samples().withConfFile("tls-policy.xml", policy.replace("<tls>no</tls>", "<tls>sometimes</tls>")),
+                "invalid value 'sometimes' for <tls>; allowed values: no, ifavailable, required"),
+            Arguments.of("bindAddress is not an IP address",
+                JamesConfig.samples().withConfFile("tls-policy.xml", policy.replace("127.0.0.51", "mail.example.org")),
+                "/tlsPolicy/bindingGroup[@name='grp']/binding[@name='b1']"),
+            Arguments.of("malformed XML",
+                JamesConfig.samples().withConfFile("tls-policy.xml", policy.replace("</tlsPolicy>", "")),
+                "tls-policy.xml"),
+            Arguments.of("policyFile does not exist",
+                JamesConfig.samples().withConfFile("mailetcontainer.xml",
+                    mailetContainer.replace("file://conf/tls-policy.xml", "file://conf/missing-policy.xml")),
+                "TLS policy file not found: <policyFile>file://conf/missing-policy.xml</policyFile>"),
+            Arguments.of("maxRetries is not a number",
+                JamesConfig.samples().withConfFile("mailetcontainer.xml",
+                    mailetContainer.replace(SAMPLE_RELAY_PARAMETER, "<maxRetries>seven</maxRetries>")),
+                "<maxRetries>seven</maxRetries> is not valid; allowed: a whole number from 0 to 1000"));
+    }
+
+    private static String sampleMailetContainer() {
+        try {
+            return Files.readString(ItPaths.configSamples().resolve("mailetcontainer.xml"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigurations")
+    void jamesRefusesToStart(String name, JamesConfig config, String expectedMessage, TestEnvironment env) {
+        JamesServer.StartupFailure failure = env.jamesExpectingStartupFailure(config, Duration.ofSeconds(120));
+
+        assertThat(failure.exitCode).isEqualTo(1);
+        assertThat(failure.log).contains("Unable to init mailet").contains(expectedMessage);
+    }
+}
