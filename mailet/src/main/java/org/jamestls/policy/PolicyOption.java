@@ -26,8 +26,35 @@ public final class PolicyOption<T> {
     public static final PolicyOption<Boolean> TLS_IF_AVAILABLE_FALLBACK = new PolicyOption<>(
         "tlsIfAvailableFallback", PolicyOption::parseBoolean, "true, false (case-insensitive)", Optional.empty());
 
+    /** Momentum's {@code tls_verify}; defaults to {@code no} like Momentum. */
+    public static final PolicyOption<TlsVerify> TLS_VERIFY = new PolicyOption<>(
+        "tlsVerify", TlsVerify::parse, "no, ca, host, optional (case-insensitive)", Optional.of(TlsVerify.NO));
+
+    /** PEM bundle (James FileSystem URL) trusted instead of the JDK trust store; unset = the JDK's. */
+    public static final PolicyOption<String> TLS_CA = new PolicyOption<>(
+        "tlsCa", PolicyOption::parseUrl, "a James FileSystem URL of a PEM file, e.g. file://conf/ca.pem", Optional.empty());
+
+    /** Client certificate chain (PEM) presented to receivers that ask for one; needs {@link #TLS_KEY}. */
+    public static final PolicyOption<String> TLS_CERTIFICATE = new PolicyOption<>(
+        "tlsCertificate", PolicyOption::parseUrl, "a James FileSystem URL of a PEM certificate file", Optional.empty());
+
+    /** Private key of {@link #TLS_CERTIFICATE}: PEM, PKCS#8, PKCS#1 RSA or SEC1 EC. */
+    public static final PolicyOption<String> TLS_KEY = new PolicyOption<>(
+        "tlsKey", PolicyOption::parseUrl, "a James FileSystem URL of a PEM private key file", Optional.empty());
+
+    /** JSSE protocol names enabled for STARTTLS; unset = the JDK's defaults. */
+    public static final PolicyOption<List<String>> TLS_PROTOCOLS = new PolicyOption<>(
+        "tlsProtocols", raw -> JsseNames.parseList(raw, JsseNames.PROTOCOLS),
+        JsseNames.allowed("protocols", JsseNames.PROTOCOLS), Optional.empty());
+
+    /** JSSE cipher suite names enabled for STARTTLS; unset = the JDK's defaults. */
+    public static final PolicyOption<List<String>> TLS_CIPHERS = new PolicyOption<>(
+        "tlsCiphers", raw -> JsseNames.parseList(raw, JsseNames.CIPHER_SUITES),
+        JsseNames.allowed("cipher suites", JsseNames.CIPHER_SUITES), Optional.empty());
+
     /** Every option, in the order used for logging. */
-    public static final List<PolicyOption<?>> ALL = List.of(TLS, TLS_IF_AVAILABLE_FALLBACK);
+    public static final List<PolicyOption<?>> ALL = List.of(TLS, TLS_IF_AVAILABLE_FALLBACK, TLS_VERIFY, TLS_CA,
+        TLS_CERTIFICATE, TLS_KEY, TLS_PROTOCOLS, TLS_CIPHERS);
 
     private final String elementName;
     private final Function<String, Optional<T>> parser;
@@ -69,6 +96,11 @@ public final class PolicyOption<T> {
     @Override
     public String toString() {
         return elementName;
+    }
+
+    private static Optional<String> parseUrl(String raw) {
+        String value = raw.trim();
+        return value.isEmpty() || value.matches(".*\\s.*") ? Optional.empty() : Optional.of(value);
     }
 
     private static Optional<Boolean> parseBoolean(String raw) {

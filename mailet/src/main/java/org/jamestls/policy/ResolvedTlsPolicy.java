@@ -64,6 +64,31 @@ public final class ResolvedTlsPolicy {
         return get(PolicyOption.TLS_IF_AVAILABLE_FALLBACK);
     }
 
+    /** Always decided: falls back to {@code no}. */
+    public Decided<TlsVerify> tlsVerify() {
+        return get(PolicyOption.TLS_VERIFY).orElseThrow();
+    }
+
+    public Optional<Decided<String>> tlsCa() {
+        return get(PolicyOption.TLS_CA);
+    }
+
+    public Optional<Decided<String>> tlsCertificate() {
+        return get(PolicyOption.TLS_CERTIFICATE);
+    }
+
+    public Optional<Decided<String>> tlsKey() {
+        return get(PolicyOption.TLS_KEY);
+    }
+
+    public Optional<Decided<List<String>>> tlsProtocols() {
+        return get(PolicyOption.TLS_PROTOCOLS);
+    }
+
+    public Optional<Decided<List<String>>> tlsCiphers() {
+        return get(PolicyOption.TLS_CIPHERS);
+    }
+
     /** The normalised destination domain this was resolved for. */
     public String domain() {
         return domain;

@@ -80,6 +80,10 @@ public final class ScopeOptions {
             return set(PolicyOption.TLS_IF_AVAILABLE_FALLBACK, fallback);
         }
 
+        public Builder tlsVerify(TlsVerify verify) {
+            return set(PolicyOption.TLS_VERIFY, verify);
+        }
+
         public ScopeOptions build() {
             return values.isEmpty() ? EMPTY : new ScopeOptions(values);
         }

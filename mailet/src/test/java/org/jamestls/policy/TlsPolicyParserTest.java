@@ -15,9 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class TlsPolicyParserTest {
     private static final String TLS_VALUES = "no, ifavailable, required";
-    private static final String ROOT_CHILDREN = "tls, tlsIfAvailableFallback, domain, bindingGroup, binding";
-    private static final String BINDING_CHILDREN = "allowed inside <binding>: tls, tlsIfAvailableFallback, domain";
-    private static final String DOMAIN_CHILDREN = "allowed inside <domain>: tls, tlsIfAvailableFallback";
+    private static final String ROOT_CHILDREN = "tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, domain, bindingGroup, binding";
+    private static final String BINDING_CHILDREN = "allowed inside <binding>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, domain";
+    private static final String DOMAIN_CHILDREN = "allowed inside <domain>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers";
 
     /** Wraps scope content in the root element; single quotes keep the cases readable. */
     private static String policy(String body) {
@@ -47,8 +47,17 @@ class TlsPolicyParserTest {
             bad("bad tlsIfAvailableFallback",
                 policy("<domain name='a.example'><tlsIfAvailableFallback>yes</tlsIfAvailableFallback></domain>"),
                 "/tlsPolicy/domain[@name='a.example']/tlsIfAvailableFallback:", "'yes'", "true, false"),
-            bad("unknown element at top level", policy("<tlsVerify>yes</tlsVerify>"),
-                "/tlsPolicy/tlsVerify:", "unknown element <tlsVerify>", ROOT_CHILDREN),
+            bad("bad tlsVerify", policy("<tlsVerify>yes</tlsVerify>"),
+                "/tlsPolicy/tlsVerify:", "'yes'", "no, ca, host, optional"),
+            bad("protocol the JDK does not know",
+                policy("<domain name='a.example'><tlsProtocols>TLSv1.2 SSLv9</tlsProtocols></domain>"),
+                "/tlsPolicy/domain[@name='a.example']/tlsProtocols:", "'TLSv1.2 SSLv9'", "protocols this JDK supports", "TLSv1.3"),
+            bad("cipher suite the JDK does not know", policy("<tlsCiphers>TLS_NOPE_WITH_NOTHING</tlsCiphers>"),
+                "/tlsPolicy/tlsCiphers:", "'TLS_NOPE_WITH_NOTHING'", "cipher suites this JDK supports", "TLS_AES_128_GCM_SHA256"),
+            bad("blank tlsCa", policy("<tlsCa> </tlsCa>"),
+                "/tlsPolicy/tlsCa:", "James FileSystem URL"),
+            bad("unknown element at top level", policy("<tlsVerifyHost>yes</tlsVerifyHost>"),
+                "/tlsPolicy/tlsVerifyHost:", "unknown element <tlsVerifyHost>", ROOT_CHILDREN),
             bad("unknown element in a domain", policy("<domain name='a.example'><foo/></domain>"),
                 "/tlsPolicy/domain[@name='a.example']/foo:", "unknown element <foo>", DOMAIN_CHILDREN),
             bad("element inside an option", policy("<tls><required/></tls>"),
@@ -123,7 +132,7 @@ class TlsPolicyParserTest {
                 "only directly inside <tlsPolicy>", BINDING_CHILDREN),
             bad("bindingGroup inside bindingGroup", policy("<bindingGroup name='g'><bindingGroup name='h'/></bindingGroup>"),
                 "/tlsPolicy/bindingGroup[@name='g']/bindingGroup[@name='h']:", "<bindingGroup> is not allowed here",
-                "allowed inside <bindingGroup>: tls, tlsIfAvailableFallback, domain, binding"),
+                "allowed inside <bindingGroup>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, domain, binding"),
             bad("domain inside domain", policy("<domain name='a.example'><domain name='b.example'/></domain>"),
                 "/tlsPolicy/domain[@name='a.example']/domain[@name='b.example']:", "<domain> is not allowed here",
                 DOMAIN_CHILDREN),
@@ -136,7 +145,7 @@ class TlsPolicyParserTest {
             bad("tlsPolicy nested", policy("<tlsPolicy/>"),
                 "/tlsPolicy/tlsPolicy:", "only as the root element", ROOT_CHILDREN),
             bad("stray text in a binding", policy("<binding name='b'>required</binding>"),
-                "/tlsPolicy/binding[@name='b']:", "unexpected text 'required'", "tls, tlsIfAvailableFallback, domain"),
+                "/tlsPolicy/binding[@name='b']:", "unexpected text 'required'", "tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, domain"),
             bad("group without bindings", policy("<bindingGroup name='g'><tls>no</tls></bindingGroup>"),
                 "/tlsPolicy/bindingGroup[@name='g']:", "contains no <binding>", "at least one"));
     }

@@ -101,9 +101,12 @@ class TlsPolicyResolutionTest {
         assertThat(resolved.bindingName()).contains("tx1");
         assertThat(resolved).hasToString("domain=legacy.example binding=tx1: "
             + "tls=no (binding tx1 / domain legacy.example), "
-            + "tlsIfAvailableFallback=false (binding group transactional)");
+            + "tlsIfAvailableFallback=false (binding group transactional), tlsVerify=no (default), tlsCa=unset, "
+            + "tlsCertificate=unset, tlsKey=unset, tlsProtocols=unset, tlsCiphers=unset");
         assertThat(TlsPolicy.empty().resolve("x.example", Optional.empty()))
-            .hasToString("domain=x.example binding=(none): tls=no (default), tlsIfAvailableFallback=unset");
+            .hasToString("domain=x.example binding=(none): tls=no (default), tlsIfAvailableFallback=unset, "
+                + "tlsVerify=no (default), tlsCa=unset, tlsCertificate=unset, tlsKey=unset, tlsProtocols=unset, "
+                + "tlsCiphers=unset");
     }
 
     @Test
