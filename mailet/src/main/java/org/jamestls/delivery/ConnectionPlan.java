@@ -3,25 +3,25 @@ package org.jamestls.delivery;
 import java.net.InetAddress;
 import java.util.Optional;
 
-import javax.net.ssl.SSLSocketFactory;
+import org.jamestls.smtp.TlsNegotiator;
 
 /** What one connection needs: the outbound identity and how to treat STARTTLS. */
 public final class ConnectionPlan {
     private final Optional<InetAddress> bindAddress;
     private final String heloName;
     private final StartTlsMode startTlsMode;
-    private final SSLSocketFactory sslSocketFactory;
+    private final TlsNegotiator tlsNegotiator;
 
     public ConnectionPlan(Optional<InetAddress> bindAddress, String heloName, StartTlsMode startTlsMode,
-                          SSLSocketFactory sslSocketFactory) {
+                          TlsNegotiator tlsNegotiator) {
         this.bindAddress = bindAddress;
         this.heloName = heloName;
         this.startTlsMode = startTlsMode;
-        this.sslSocketFactory = sslSocketFactory;
+        this.tlsNegotiator = tlsNegotiator;
     }
 
     public ConnectionPlan withStartTlsMode(StartTlsMode mode) {
-        return new ConnectionPlan(bindAddress, heloName, mode, sslSocketFactory);
+        return new ConnectionPlan(bindAddress, heloName, mode, tlsNegotiator);
     }
 
     public Optional<InetAddress> bindAddress() {
@@ -36,7 +36,7 @@ public final class ConnectionPlan {
         return startTlsMode;
     }
 
-    public SSLSocketFactory sslSocketFactory() {
-        return sslSocketFactory;
+    public TlsNegotiator tlsNegotiator() {
+        return tlsNegotiator;
     }
 }

@@ -62,7 +62,9 @@ public class DomainDeliverer {
     private static boolean shouldFallBackToPlaintext(DeliveryContext context, HostAttemptResult result) {
         return context.policy().tls().value() == TlsLevel.IFAVAILABLE
             && context.ifAvailableFallback()
-            && result.connectionFailure().map(f -> f.kind() == FailureKind.TLS_NEGOTIATION).orElse(false);
+            && result.connectionFailure()
+                .map(f -> f.kind() == FailureKind.TLS_NEGOTIATION || f.kind() == FailureKind.TLS_VERIFICATION)
+                .orElse(false);
     }
 
     private static void logAttempt(DeliveryContext context, MxTarget target, StartTlsMode mode, HostAttemptResult result) {

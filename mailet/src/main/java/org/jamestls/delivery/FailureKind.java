@@ -7,6 +7,7 @@ public enum FailureKind {
     GREETING_REJECTED("greeting-rejected"),
     STARTTLS_NOT_OFFERED("starttls-missing"),
     TLS_NEGOTIATION("handshake-failed"),
+    TLS_VERIFICATION("verify-failed"),
     PROTOCOL("protocol-error"),
     SENDER_REJECTED("sender-rejected"),
     RECIPIENT_REJECTED("recipient-rejected"),
@@ -23,6 +24,6 @@ public enum FailureKind {
     }
 
     public boolean isTls() {
-        return this == STARTTLS_NOT_OFFERED || this == TLS_NEGOTIATION;
+        return this == STARTTLS_NOT_OFFERED || this == TLS_NEGOTIATION || this == TLS_VERIFICATION;
     }
 }

@@ -3,18 +3,19 @@ package org.jamestls.delivery;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
-import javax.net.ssl.SSLSocketFactory;
 
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.jamestls.smtp.SmtpConnection;
 import org.jamestls.smtp.SmtpReply;
+import org.jamestls.smtp.TlsNegotiator;
 import org.jamestls.smtp.TlsSessionInfo;
 
 /**
@@ -69,7 +70,7 @@ public final class HostDelivery {
                     "4.7.6", "TLS required but " + target + " does not offer STARTTLS"));
             }
             if (offered) {
-                Optional<DeliveryFailure> tlsFailure = negotiateTls(connection, target, plan.sslSocketFactory());
+                Optional<DeliveryFailure> tlsFailure = negotiateTls(connection, target, plan.tlsNegotiator());
                 if (tlsFailure.isPresent()) {
                     return HostAttemptResult.notTransacted(target, Optional.empty(), tlsFailure.get());
                 }
@@ -84,7 +85,7 @@ public final class HostDelivery {
         return transact(connection, target, ehlo, mail, recipients);
     }
 
-    private Optional<DeliveryFailure> negotiateTls(SmtpConnection connection, MxTarget target, SSLSocketFactory factory) throws IOException {
+    private Optional<DeliveryFailure> negotiateTls(SmtpConnection connection, MxTarget target, TlsNegotiator negotiator) throws IOException {
         SmtpReply reply = connection.command("STARTTLS");
         if (reply.code() != 220) {
             connection.quietlyQuit();
@@ -92,9 +93,14 @@ public final class HostDelivery {
                 "TLS negotiation with " + target + " failed: STARTTLS answered " + reply.asText()));
         }
         try {
-            connection.startTls(factory, target.mxHost());
+            connection.startTls(negotiator, target.mxHost());
             return Optional.empty();
         } catch (IOException e) {
+            Optional<CertificateException> rejected = certificateProblem(e);
+            if (rejected.isPresent()) {
+                return Optional.of(new DeliveryFailure(FailureKind.TLS_VERIFICATION, "4.7.5",
+                    "certificate of " + target + " failed verification: " + rejected.get().getMessage()));
+            }
             return Optional.of(new DeliveryFailure(FailureKind.TLS_NEGOTIATION, "4.7.5",
                 "TLS negotiation with " + target + " failed: " + describe(e)));
         }
@@ -181,6 +187,15 @@ public final class HostDelivery {
     private static String transientStatusOf(SmtpReply reply) {
         String status = reply.enhancedStatus();
         return "4" + status.substring(1);
+    }
+
+    private static Optional<CertificateException> certificateProblem(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException) {
+                return Optional.of((CertificateException) cause);
+            }
+        }
+        return Optional.empty();
     }
 
     private static String describe(IOException e) {

@@ -20,6 +20,9 @@ import org.jamestls.policy.Binding;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsPolicy;
 import org.jamestls.tls.TlsClientContexts;
+import org.jamestls.tls.TlsClientProfile;
+import org.jamestls.tls.TlsClientSettings;
+import org.jamestls.tls.TlsMaterialException;
 
 /**
  * Handles one mail taken from the queue: policy resolution for its domain and binding, one delivery
@@ -59,7 +62,16 @@ public class QueuedMailDelivery {
         queueDecision.settle(mail, result, context);
     }
 
-    private DeliveryContext contextFor(Mail mail, String domain) {
+    private TlsClientProfile tlsProfile(ResolvedTlsPolicy resolved) throws MessagingException {
+        try {
+            return tlsContexts.profile(TlsClientSettings.of(resolved));
+        } catch (TlsMaterialException e) {
+            // every profile was built at start-up, so this means a file changed since: retry later
+            throw new MessagingException("TLS settings for " + resolved + " are unusable: " + e.getMessage(), e);
+        }
+    }
+
+    private DeliveryContext contextFor(Mail mail, String domain) throws MessagingException {
         Optional<Binding> binding = AttributeUtils.getValueAndCastFromMail(mail, BindingAssigner.SELECTED_BINDING, String.class)
             .flatMap(policy::binding);
         ResolvedTlsPolicy resolved = policy.resolve(domain, binding);
@@ -70,7 +82,7 @@ public class QueuedMailDelivery {
             binding.flatMap(Binding::bindAddress),
             binding.flatMap(Binding::heloName).orElse(configuration.heloName()),
             StartTlsMode.forLevel(resolved.tls().value()),
-            tlsContexts.unverified());
+            tlsProfile(resolved));
         String bindingLabel = binding.map(Binding::name).orElse("none");
         return new DeliveryContext(mail.getName(), domain, bindingLabel, resolved, fallback, plan);
     }

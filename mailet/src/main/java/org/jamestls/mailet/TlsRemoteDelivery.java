@@ -22,8 +22,11 @@ import org.jamestls.delivery.HostDelivery;
 import org.jamestls.delivery.MxResolver;
 import org.jamestls.delivery.QueueDecision;
 import org.jamestls.policy.BindingSelector;
+import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsPolicy;
 import org.jamestls.tls.TlsClientContexts;
+import org.jamestls.tls.TlsClientSettings;
+import org.jamestls.tls.TlsMaterialException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,13 +68,28 @@ public class TlsRemoteDelivery extends GenericMailet {
         DomainDeliverer deliverer = new DomainDeliverer(
             new MxResolver(dnsService, configuration.smtpPort()),
             new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis()));
-        QueuedMailDelivery delivery = new QueuedMailDelivery(policy, configuration, TlsClientContexts.create(), deliverer,
+        QueuedMailDelivery delivery = new QueuedMailDelivery(policy, configuration, tlsContexts(policy), deliverer,
             new QueueDecision(queue, configuration.retrySchedule(), bouncer), splitter);
         workers = new DeliveryWorkers(queue, delivery, configuration.deliveryThreads());
         workers.start();
         LOGGER.info("TlsRemoteDelivery started: queue={} policy={} threads={} smtpPort={} maxRetries={} delays={}",
             configuration.outgoing(), configuration.policyFile(), configuration.deliveryThreads(), configuration.smtpPort(),
             configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays());
+    }
+
+    /** Builds every SSL context the policy can need now, so a bad CA file or key stops start-up. */
+    private TlsClientContexts tlsContexts(TlsPolicy policy) throws MessagingException {
+        TlsClientContexts contexts = new TlsClientContexts(fileSystem::getResource);
+        for (ResolvedTlsPolicy resolution : policy.everyResolution()) {
+            try {
+                contexts.profile(TlsClientSettings.of(resolution));
+            } catch (TlsMaterialException e) {
+                throw new MessagingException("Invalid TLS policy " + configuration.policyFile() + " (" + resolution
+                    + "): " + e.getMessage(), e);
+            }
+        }
+        LOGGER.info("Prepared {} TLS client context(s) for the policy", contexts.size());
+        return contexts;
     }
 
     @Override

@@ -106,6 +106,30 @@ public final class TlsPolicy {
      * @throws IllegalArgumentException if the binding's group is not part of this policy (the
      *     binding came from another policy instance, e.g. before a reload)
      */
+    /**
+     * Every distinct resolution this policy can produce: each binding (and none) with each domain named
+     * anywhere, plus a domain named nowhere. Used to prepare and check everything at start-up.
+     */
+    public List<ResolvedTlsPolicy> everyResolution() {
+        java.util.Set<String> domains = new java.util.TreeSet<>(globalDomains().keySet());
+        groups().forEach(group -> domains.addAll(group.domains().keySet()));
+        bindings().forEach(binding -> domains.addAll(binding.domains().keySet()));
+        domains.add(UNLISTED_DOMAIN);
+        List<Optional<Binding>> identities = new java.util.ArrayList<>();
+        identities.add(Optional.empty());
+        bindings().forEach(binding -> identities.add(Optional.of(binding)));
+        List<ResolvedTlsPolicy> resolutions = new java.util.ArrayList<>();
+        for (Optional<Binding> identity : identities) {
+            for (String domain : domains) {
+                resolutions.add(resolve(domain, identity));
+            }
+        }
+        return resolutions;
+    }
+
+    /** A reserved name (RFC 2606) standing for "any domain without a stanza of its own". */
+    static final String UNLISTED_DOMAIN = "unlisted.invalid";
+
     public ResolvedTlsPolicy resolve(String domain, Optional<Binding> binding) {
         String normalised = DomainNames.normalize(Objects.requireNonNull(domain, "domain"));
         List<ResolvedTlsPolicy.Layer> layers = new ArrayList<>();

@@ -18,7 +18,6 @@ import java.util.Optional;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 
 import com.sun.mail.smtp.SMTPOutputStream;
 
@@ -91,10 +90,8 @@ public final class SmtpConnection implements Closeable {
      * Upgrades the connection after a 220 answer to STARTTLS. The handshake completes before this returns,
      * so a failed negotiation surfaces here and no later byte is sent in clear on this socket.
      */
-    public TlsSessionInfo startTls(SSLSocketFactory factory, String peerHost) throws IOException {
-        SSLSocket sslSocket = (SSLSocket) factory.createSocket(socket, peerHost, remote.getPort(), true);
-        sslSocket.setUseClientMode(true);
-        sslSocket.startHandshake();
+    public TlsSessionInfo startTls(TlsNegotiator negotiator, String peerHost) throws IOException {
+        SSLSocket sslSocket = negotiator.negotiate(socket, peerHost, remote.getPort());
         attach(sslSocket);
         TlsSessionInfo info = TlsSessionInfo.from(sslSocket.getSession());
         tls = Optional.of(info);

@@ -9,18 +9,30 @@ import javax.net.ssl.SSLSession;
 
 /** What a completed STARTTLS negotiation produced, kept for logs, attributes and DSNs. */
 public final class TlsSessionInfo {
+    /** Session value under which the trust manager records what it verified (see org.jamestls.tls). */
+    public static final String VERIFICATION_SESSION_KEY = "jamestls.verification";
+
     private final String protocol;
     private final String cipherSuite;
     private final Optional<String> peerSubject;
+    private final String verification;
 
-    public TlsSessionInfo(String protocol, String cipherSuite, Optional<String> peerSubject) {
+    public TlsSessionInfo(String protocol, String cipherSuite, Optional<String> peerSubject, String verification) {
         this.protocol = protocol;
         this.cipherSuite = cipherSuite;
         this.peerSubject = peerSubject;
+        this.verification = verification;
     }
 
     public static TlsSessionInfo from(SSLSession session) {
-        return new TlsSessionInfo(session.getProtocol(), session.getCipherSuite(), peerSubjectOf(session));
+        return new TlsSessionInfo(session.getProtocol(), session.getCipherSuite(), peerSubjectOf(session),
+            verificationOf(session));
+    }
+
+    /** The certificate verification result the trust manager stored in the session, if it stored one. */
+    private static String verificationOf(SSLSession session) {
+        Object value = session.getValue(VERIFICATION_SESSION_KEY);
+        return value == null ? "not-verified" : value.toString();
     }
 
     private static Optional<String> peerSubjectOf(SSLSession session) {
@@ -47,8 +59,13 @@ public final class TlsSessionInfo {
         return peerSubject;
     }
 
+    /** e.g. {@code not-verified}, {@code verified-ca}, {@code verified-host}, {@code failed: <reason>}. */
+    public String verification() {
+        return verification;
+    }
+
     @Override
     public String toString() {
-        return protocol + " " + cipherSuite;
+        return protocol + " " + cipherSuite + " (certificate " + verification + ")";
     }
 }

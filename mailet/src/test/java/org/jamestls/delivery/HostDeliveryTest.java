@@ -102,7 +102,7 @@ class HostDeliveryTest {
     }
 
     private static ConnectionPlan plan(StartTlsMode mode) {
-        return new ConnectionPlan(Optional.empty(), "relay.test", mode, TlsClientContexts.create().unverified());
+        return new ConnectionPlan(Optional.empty(), "relay.test", mode, TestTls.unverified());
     }
 
     private static MailImpl mail() throws Exception {

@@ -122,7 +122,7 @@ class QueueDecisionTest {
     private static DeliveryContext context() {
         TlsPolicy policy = TlsPolicy.empty();
         ConnectionPlan plan = new ConnectionPlan(Optional.empty(), "relay.test", StartTlsMode.MANDATORY,
-            TlsClientContexts.create().unverified());
+            TestTls.unverified());
         return new DeliveryContext("m", "dest.test", "none", requiredPolicy(), false, plan);
     }
 

@@ -143,10 +143,15 @@ final class ScriptedSmtpServer implements AutoCloseable {
 
     /** A server SSL context with a fresh self-signed certificate made by the JDK's keytool. */
     static SSLContext selfSignedServerContext(Path directory) throws Exception {
+        return selfSignedServerContext(directory, "mx.scripted.test");
+    }
+
+    /** Also writes the certificate as PEM to {@code directory/server.pem}, for tlsCa tests. */
+    static SSLContext selfSignedServerContext(Path directory, String hostName) throws Exception {
         Path keystore = directory.resolve("server.p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "mx", "-keyalg", "RSA", "-keysize", "2048",
-            "-dname", "CN=mx.scripted.test", "-validity", "2", "-storetype", "PKCS12",
+            "-dname", "CN=" + hostName, "-ext", "SAN=dns:" + hostName, "-validity", "2", "-storetype", "PKCS12",
             "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
             .redirectErrorStream(true).start();
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0 || !Files.exists(keystore)) {
@@ -156,6 +161,10 @@ final class ScriptedSmtpServer implements AutoCloseable {
         try (var in = Files.newInputStream(keystore)) {
             store.load(in, "changeit".toCharArray());
         }
+        java.security.cert.Certificate certificate = store.getCertificate("mx");
+        Files.writeString(directory.resolve("server.pem"), "-----BEGIN CERTIFICATE-----\n"
+            + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(certificate.getEncoded())
+            + "\n-----END CERTIFICATE-----\n");
         KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keyManagers.init(store, "changeit".toCharArray());
         SSLContext context = SSLContext.getInstance("TLS");

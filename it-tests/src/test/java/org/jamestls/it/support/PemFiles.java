@@ -1,0 +1,100 @@
+package org.jamestls.it.support;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X962Parameters;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.io.pem.PemObject;
+
+/** Writes certificates and private keys as PEM files, keys in the encoding asked for. */
+final class PemFiles {
+
+    /** PEM private key encodings. */
+    enum KeyFormat {
+        /** "BEGIN PRIVATE KEY" (any algorithm). */
+        PKCS8,
+        /** "BEGIN RSA PRIVATE KEY" (RSA only). */
+        PKCS1,
+        /** "BEGIN EC PRIVATE KEY" with the named curve and the public key, like openssl ecparam -genkey (EC only). */
+        SEC1
+    }
+
+    private PemFiles() {
+    }
+
+    /** The certificates, in order (leaf first for a chain file). */
+    static Path writeCertificates(Path file, X509Certificate... certificates) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
+            for (X509Certificate c : certificates) {
+                pem.writeObject(c);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return write(file, out.toString());
+    }
+
+    static Path writeKey(Path file, PrivateKey key, KeyFormat format) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
+            switch (format) {
+                case PKCS8:
+                    pem.writeObject(new JcaPKCS8Generator(key, null));
+                    break;
+                case PKCS1:
+                    require(key, "RSA", format);
+                    pem.writeObject(key); // BouncyCastle's default for an RSA key is the PKCS#1 structure
+                    break;
+                case SEC1:
+                    require(key, "EC", format);
+                    pem.writeObject(new PemObject("EC PRIVATE KEY", sec1((ECPrivateKey) key)));
+                    break;
+                default:
+                    throw new IllegalArgumentException(format.toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return write(file, out.toString());
+    }
+
+    /**
+     * RFC 5915 ECPrivateKey with the curve OID in [0]. (The JDK's PKCS#8 encoding carries the curve only in the
+     * outer AlgorithmIdentifier, so the bare inner structure, which BouncyCastle's PEM writer would emit, has no
+     * parameters and OpenSSL cannot load it.)
+     */
+    private static byte[] sec1(ECPrivateKey key) throws IOException {
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        X962Parameters params = X962Parameters.getInstance(info.getPrivateKeyAlgorithm().getParameters());
+        org.bouncycastle.asn1.sec.ECPrivateKey inner = org.bouncycastle.asn1.sec.ECPrivateKey
+            .getInstance(info.parsePrivateKey());
+        return new org.bouncycastle.asn1.sec.ECPrivateKey(key.getParams().getOrder().bitLength(), inner.getKey(),
+            inner.getPublicKey(), params).getEncoded();
+    }
+
+    private static void require(PrivateKey key, String algorithm, KeyFormat format) {
+        if (!key.getAlgorithm().equals(algorithm)) {
+            throw new IllegalArgumentException(format + " needs an " + algorithm + " key, not " + key.getAlgorithm());
+        }
+    }
+
+    private static Path write(Path file, String content) {
+        try {
+            Files.write(file, content.getBytes(StandardCharsets.US_ASCII));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file, e);
+        }
+    }
+}
