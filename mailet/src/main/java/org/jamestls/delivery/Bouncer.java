@@ -1,6 +1,7 @@
 package org.jamestls.delivery;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
@@ -36,10 +37,12 @@ public class Bouncer {
     }
 
     /** @param statusAndReason starts with the enhanced status code, e.g. {@code 5.7.10 TLS required ...} */
-    public void bounce(Mail mail, Collection<MailAddress> recipients, String statusAndReason) throws MessagingException {
+    public void bounce(Mail mail, Collection<MailAddress> recipients, String statusAndReason, List<Attribute> outcome)
+            throws MessagingException {
         Mail bounced = mail.duplicate();
         try {
             bounced.setRecipients(recipients);
+            outcome.forEach(bounced::setAttribute);
             bounced.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(statusAndReason)));
             bounced.setAttribute(new Attribute(IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(true)));
             LOGGER.info("Bouncing mail={} recipients={}: {}", mail.getName(), recipients, statusAndReason);

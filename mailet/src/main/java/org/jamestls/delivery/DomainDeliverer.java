@@ -20,10 +20,12 @@ public class DomainDeliverer {
 
     private final MxResolver mxResolver;
     private final HostDelivery hostDelivery;
+    private final DeliveryMetrics metrics;
 
-    public DomainDeliverer(MxResolver mxResolver, HostDelivery hostDelivery) {
+    public DomainDeliverer(MxResolver mxResolver, HostDelivery hostDelivery, DeliveryMetrics metrics) {
         this.mxResolver = mxResolver;
         this.hostDelivery = hostDelivery;
+        this.metrics = metrics;
     }
 
     public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryContext context) {
@@ -67,7 +69,10 @@ public class DomainDeliverer {
                 .orElse(false);
     }
 
-    private static void logAttempt(DeliveryContext context, MxTarget target, StartTlsMode mode, HostAttemptResult result) {
+    private void logAttempt(DeliveryContext context, MxTarget target, StartTlsMode mode, HostAttemptResult result) {
+        metrics.attempt(context.policy().tls().value().configName(), result.connectionFailure()
+            .map(failure -> failure.kind().label())
+            .orElse(result.tls().isPresent() ? "tls" : "plaintext"));
         String fallback = mode == StartTlsMode.NEVER && context.plan().startTlsMode() != StartTlsMode.NEVER
             ? " (plaintext fallback)" : "";
         LOGGER.info("Delivery attempt: mail={} domain={} mx={} binding={} tls={} decidedBy=[{}]{} outcome={}",
@@ -76,7 +81,8 @@ public class DomainDeliverer {
             result.describeOutcome());
     }
 
-    private static void logDnsFailure(DeliveryContext context, DeliveryFailure failure) {
+    private void logDnsFailure(DeliveryContext context, DeliveryFailure failure) {
+        metrics.attempt(context.policy().tls().value().configName(), failure.kind().label());
         LOGGER.info("Delivery attempt: mail={} domain={} mx=none binding={} tls={} decidedBy=[{}] outcome=failed: {}",
             context.mailName(), context.domain(), context.bindingLabel(),
             context.policy().tls().value().configName(), context.policy().tls().decidedBy(), failure);

@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Settles every recipient after a delivery run: delivered ones are done, permanent failures bounce
- * at once, temporary ones go back to the queue with the next delay, or bounce once retries are
- * exhausted. Only recipients that did not accept the mail are ever retried.
+ * Settles every recipient after a delivery run: delivered ones are done (and reported to onSuccess),
+ * permanent failures bounce at once, temporary ones go back to the queue with the next delay, or
+ * bounce once retries are exhausted. Only recipients that did not accept the mail are ever retried.
  */
 public class QueueDecision {
     private static final Logger LOGGER = LoggerFactory.getLogger(QueueDecision.class);
@@ -35,15 +35,26 @@ public class QueueDecision {
     private final MailQueue queue;
     private final RetrySchedule schedule;
     private final Bouncer bouncer;
+    private final SuccessForwarder successForwarder;
+    private final DeliveryMetrics metrics;
 
-    public QueueDecision(MailQueue queue, RetrySchedule schedule, Bouncer bouncer) {
+    public QueueDecision(MailQueue queue, RetrySchedule schedule, Bouncer bouncer, SuccessForwarder successForwarder,
+                         DeliveryMetrics metrics) {
         this.queue = queue;
         this.schedule = schedule;
         this.bouncer = bouncer;
+        this.successForwarder = successForwarder;
+        this.metrics = metrics;
     }
 
     public void settle(Mail mail, DomainDeliveryResult result, DeliveryContext context) throws MessagingException {
-        bouncePermanentFailures(mail, result.permanentFailures());
+        List<Attribute> outcome = OutcomeAttributes.of(context, result);
+        String level = context.policy().tls().value().configName();
+        if (!result.delivered().isEmpty()) {
+            metrics.delivered(level, result.tls().isPresent() ? "tls" : "plaintext", result.delivered().size());
+            successForwarder.forward(mail, result.delivered(), outcome);
+        }
+        bouncePermanentFailures(mail, result.permanentFailures(), outcome, level);
         if (result.temporaryFailures().isEmpty()) {
             return;
         }
@@ -51,21 +62,25 @@ public class QueueDecision {
         String reasons = describe(result);
         int retries = RetryCount.of(mail);
         if (retries < schedule.maxRetries()) {
+            metrics.deferred(level, lastFailure(result).kind().label());
             defer(mail, pending, retries + 1, reasons, context);
         } else {
+            metrics.bounced(level, lastFailure(result).kind().label());
             bouncer.bounce(mail, pending, finalStatus(result) + " Delivery to " + context.domain() + " failed after "
-                + retries + " retries (tls=" + context.policy().tls().value().configName() + " decided by "
-                + context.policy().tls().decidedBy() + "): " + reasons);
+                + retries + " retries (tls=" + level + " decided by " + context.policy().tls().decidedBy()
+                + ", tlsVerify=" + context.policy().tlsVerify().value().configName() + "): " + reasons, outcome);
         }
     }
 
-    private void bouncePermanentFailures(Mail mail, Map<MailAddress, DeliveryFailure> failures) throws MessagingException {
+    private void bouncePermanentFailures(Mail mail, Map<MailAddress, DeliveryFailure> failures, List<Attribute> outcome,
+                                         String level) throws MessagingException {
         // one DSN per distinct reason, so each recipient's Status matches what its server said
         Map<DeliveryFailure, List<MailAddress>> byFailure = failures.entrySet().stream()
             .collect(Collectors.groupingBy(Map.Entry::getValue, Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
         for (Map.Entry<DeliveryFailure, List<MailAddress>> entry : byFailure.entrySet()) {
             DeliveryFailure failure = entry.getKey();
-            bouncer.bounce(mail, entry.getValue(), failure.enhancedStatus() + " " + failure.detail());
+            metrics.bounced(level, failure.kind().label());
+            bouncer.bounce(mail, entry.getValue(), failure.enhancedStatus() + " " + failure.detail(), outcome);
         }
     }
 
@@ -83,14 +98,17 @@ public class QueueDecision {
         queue.enQueue(mail, delay);
     }
 
+    private static DeliveryFailure lastFailure(DomainDeliveryResult result) {
+        return result.temporaryFailures().values().iterator().next();
+    }
+
     private static String finalStatus(DomainDeliveryResult result) {
         boolean tlsProblem = result.failedAttempts().stream().anyMatch(f -> f.kind().isTls())
             || result.temporaryFailures().values().stream().anyMatch(f -> f.kind().isTls());
         if (tlsProblem) {
             return TLS_BOUNCE_STATUS;
         }
-        String transientStatus = result.temporaryFailures().values().iterator().next().enhancedStatus();
-        return "5" + transientStatus.substring(1);
+        return "5" + lastFailure(result).enhancedStatus().substring(1);
     }
 
     /** Each MX tried and what went wrong, then the distinct per-recipient answers. */

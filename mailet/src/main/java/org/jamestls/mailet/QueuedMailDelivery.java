@@ -8,10 +8,12 @@ import javax.mail.MessagingException;
 
 import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.TimeMetric;
 import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.Mail;
 import org.jamestls.delivery.ConnectionPlan;
 import org.jamestls.delivery.DeliveryContext;
+import org.jamestls.delivery.DeliveryMetrics;
 import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.DomainDeliveryResult;
 import org.jamestls.delivery.QueueDecision;
@@ -35,15 +37,18 @@ public class QueuedMailDelivery {
     private final DomainDeliverer deliverer;
     private final QueueDecision queueDecision;
     private final DomainSplitter splitter;
+    private final DeliveryMetrics metrics;
 
     public QueuedMailDelivery(TlsPolicy policy, TlsDeliveryConfiguration configuration, TlsClientContexts tlsContexts,
-                              DomainDeliverer deliverer, QueueDecision queueDecision, DomainSplitter splitter) {
+                              DomainDeliverer deliverer, QueueDecision queueDecision, DomainSplitter splitter,
+                              DeliveryMetrics metrics) {
         this.policy = policy;
         this.configuration = configuration;
         this.tlsContexts = tlsContexts;
         this.deliverer = deliverer;
         this.queueDecision = queueDecision;
         this.splitter = splitter;
+        this.metrics = metrics;
     }
 
     public void process(Mail mail) throws MessagingException {
@@ -57,9 +62,11 @@ public class QueuedMailDelivery {
             return;
         }
         Map.Entry<Domain, Collection<MailAddress>> only = byDomain.entrySet().iterator().next();
+        TimeMetric timer = metrics.deliveryTimer();
         DeliveryContext context = contextFor(mail, only.getKey().asString());
         DomainDeliveryResult result = deliverer.deliver(mail, only.getValue(), context);
         queueDecision.settle(mail, result, context);
+        timer.stopAndPublish();
     }
 
     private TlsClientProfile tlsProfile(ResolvedTlsPolicy resolved) throws MessagingException {

@@ -28,7 +28,7 @@ public final class TlsDeliveryConfiguration {
 
     private static final Set<String> KNOWN_PARAMETERS = Set.of("outgoing", "policyFile", "delayTime", "maxRetries",
         "bounceProcessor", "heloName", "deliveryThreads", "timeout", "connectionTimeout", "smtpPort", "bindingHeader",
-        "tlsIfAvailableFallback");
+        "tlsIfAvailableFallback", "onSuccess");
 
     private final String outgoing;
     private final String policyFile;
@@ -41,6 +41,7 @@ public final class TlsDeliveryConfiguration {
     private final int smtpPort;
     private final Optional<String> bindingHeader;
     private final boolean tlsIfAvailableFallback;
+    private final Optional<String> onSuccess;
 
     private TlsDeliveryConfiguration(MailetParameters parameters) throws MessagingException {
         outgoing = parameters.string("outgoing", DEFAULT_OUTGOING);
@@ -57,6 +58,7 @@ public final class TlsDeliveryConfiguration {
             ? parameters.string("bindingHeader")
             : Optional.of(DEFAULT_BINDING_HEADER);
         tlsIfAvailableFallback = parameters.bool("tlsIfAvailableFallback", false);
+        onSuccess = parameters.string("onSuccess");
         if (heloName.matches(".*\\s.*")) {
             throw parameters.invalid("heloName", heloName, "a host name without spaces");
         }
@@ -141,5 +143,10 @@ public final class TlsDeliveryConfiguration {
 
     public boolean tlsIfAvailableFallback() {
         return tlsIfAvailableFallback;
+    }
+
+    /** Processor that receives a copy of each delivered mail with the TLS outcome attributes. */
+    public Optional<String> onSuccess() {
+        return onSuccess;
     }
 }

@@ -2,7 +2,8 @@ package org.jamestls.mailet;
 
 import java.io.IOException;
 import java.util.Collection;
-import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.Optional;
 
 import javax.inject.Inject;
@@ -10,6 +11,7 @@ import javax.mail.MessagingException;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
@@ -17,10 +19,12 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
 import org.jamestls.delivery.Bouncer;
+import org.jamestls.delivery.DeliveryMetrics;
 import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.HostDelivery;
 import org.jamestls.delivery.MxResolver;
 import org.jamestls.delivery.QueueDecision;
+import org.jamestls.delivery.SuccessForwarder;
 import org.jamestls.policy.BindingSelector;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsPolicy;
@@ -42,6 +46,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private final DNSService dnsService;
     private final MailQueueFactory<?> queueFactory;
     private final FileSystem fileSystem;
+    private final MetricFactory metricFactory;
 
     private TlsDeliveryConfiguration configuration;
     private MailQueue queue;
@@ -50,10 +55,12 @@ public class TlsRemoteDelivery extends GenericMailet {
     private DeliveryWorkers workers;
 
     @Inject
-    public TlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem) {
+    public TlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem,
+                             MetricFactory metricFactory) {
         this.dnsService = dnsService;
         this.queueFactory = queueFactory;
         this.fileSystem = fileSystem;
+        this.metricFactory = metricFactory;
     }
 
     @Override
@@ -64,12 +71,15 @@ public class TlsRemoteDelivery extends GenericMailet {
         splitter = new DomainSplitter(queue);
         bindingAssigner = new BindingAssigner(new BindingSelector(policy), configuration.bindingHeader());
 
+        DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         Bouncer bouncer = new Bouncer(getMailetContext(), configuration.bounceProcessor(), configuration.heloName());
         DomainDeliverer deliverer = new DomainDeliverer(
             new MxResolver(dnsService, configuration.smtpPort()),
-            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis()));
+            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis()), metrics);
+        QueueDecision queueDecision = new QueueDecision(queue, configuration.retrySchedule(), bouncer,
+            new SuccessForwarder(getMailetContext(), configuration.onSuccess()), metrics);
         QueuedMailDelivery delivery = new QueuedMailDelivery(policy, configuration, tlsContexts(policy), deliverer,
-            new QueueDecision(queue, configuration.retrySchedule(), bouncer), splitter);
+            queueDecision, splitter, metrics);
         workers = new DeliveryWorkers(queue, delivery, configuration.deliveryThreads());
         workers.start();
         LOGGER.info("TlsRemoteDelivery started: queue={} policy={} threads={} smtpPort={} maxRetries={} delays={}",
@@ -117,7 +127,10 @@ public class TlsRemoteDelivery extends GenericMailet {
 
     @Override
     public Collection<ProcessingState> requiredProcessingState() {
-        return configuration.bounceProcessor().map(ProcessingState::new).map(List::of).orElse(List.of());
+        return Stream.of(configuration.bounceProcessor(), configuration.onSuccess())
+            .flatMap(Optional::stream)
+            .map(ProcessingState::new)
+            .collect(Collectors.toList());
     }
 
     @Override

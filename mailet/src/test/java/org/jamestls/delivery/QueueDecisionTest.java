@@ -11,6 +11,10 @@ import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.server.core.MailImpl;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.TlsPolicy;
@@ -27,8 +31,10 @@ class QueueDecisionTest {
 
     private final RecordingMailQueue queue = new RecordingMailQueue();
     private final RecordingBouncer bouncer = new RecordingBouncer();
+    private final RecordingMetricFactory metricFactory = new RecordingMetricFactory();
     private final QueueDecision decision = new QueueDecision(queue,
-        RetrySchedule.of(List.of(Duration.ofMinutes(5), Duration.ofHours(1)), 3), bouncer);
+        RetrySchedule.of(List.of(Duration.ofMinutes(5), Duration.ofHours(1)), 3), bouncer,
+        new SuccessForwarder(null, Optional.empty()), new DeliveryMetrics(metricFactory));
 
     @Test
     void temporaryFailureIsDeferredWithTheNextDelayAndAnIncrementedRetryCount() throws Exception {
@@ -41,6 +47,7 @@ class QueueDecisionTest {
             assertThat(entry.retryCount).isEqualTo(1);
         });
         assertThat(bouncer.bounces).isEmpty();
+        assertThat(metricFactory.countFor("jamestls_deferred_required_starttls_missing")).isEqualTo(1);
     }
 
     @Test
@@ -70,7 +77,17 @@ class QueueDecisionTest {
             assertThat(bounce.status).contains("mx1.dest.test [127.0.0.1]", "does not offer STARTTLS", "4.7.6",
                 "mx2.dest.test", "connection refused", "tls=required");
             assertThat(bounce.recipients).extracting(MailAddress::asString).containsExactly("a@dest.test");
+            assertThat(bounce.attributes).contains(
+                attribute(OutcomeAttributes.TLS_LEVEL, "required"),
+                attribute(OutcomeAttributes.TLS_DECIDED_BY, "global"),
+                attribute(OutcomeAttributes.CHANNEL, "none"),
+                attribute(OutcomeAttributes.FAILURE, "starttls-missing: " + STARTTLS_MISSING));
         });
+        assertThat(metricFactory.countFor("jamestls_bounced_required_starttls_missing")).isEqualTo(1);
+    }
+
+    private static Attribute attribute(AttributeName name, String value) {
+        return new Attribute(name, AttributeValue.of(value));
     }
 
     @Test
@@ -140,10 +157,12 @@ class QueueDecisionTest {
         static final class Bounce {
             final Collection<MailAddress> recipients;
             final String status;
+            final List<Attribute> attributes;
 
-            Bounce(Collection<MailAddress> recipients, String status) {
+            Bounce(Collection<MailAddress> recipients, String status, List<Attribute> attributes) {
                 this.recipients = List.copyOf(recipients);
                 this.status = status;
+                this.attributes = List.copyOf(attributes);
             }
         }
 
@@ -154,8 +173,8 @@ class QueueDecisionTest {
         }
 
         @Override
-        public void bounce(Mail mail, Collection<MailAddress> recipients, String statusAndReason) {
-            bounces.add(new Bounce(recipients, statusAndReason));
+        public void bounce(Mail mail, Collection<MailAddress> recipients, String statusAndReason, List<Attribute> outcome) {
+            bounces.add(new Bounce(recipients, statusAndReason, outcome));
         }
     }
 }

@@ -6,11 +6,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 
+import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X962Parameters;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
@@ -45,7 +49,8 @@ final class PemFiles {
         return write(file, out.toString());
     }
 
-    static Path writeKey(Path file, PrivateKey key, KeyFormat format) {
+    static Path writeKey(Path file, KeyPair keys, KeyFormat format) {
+        PrivateKey key = keys.getPrivate();
         StringWriter out = new StringWriter();
         try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
             switch (format) {
@@ -58,7 +63,7 @@ final class PemFiles {
                     break;
                 case SEC1:
                     require(key, "EC", format);
-                    pem.writeObject(new PemObject("EC PRIVATE KEY", sec1((ECPrivateKey) key)));
+                    pem.writeObject(new PemObject("EC PRIVATE KEY", sec1((ECPrivateKey) key, keys.getPublic())));
                     break;
                 default:
                     throw new IllegalArgumentException(format.toString());
@@ -74,13 +79,12 @@ final class PemFiles {
      * outer AlgorithmIdentifier, so the bare inner structure, which BouncyCastle's PEM writer would emit, has no
      * parameters and OpenSSL cannot load it.)
      */
-    private static byte[] sec1(ECPrivateKey key) throws IOException {
+    private static byte[] sec1(ECPrivateKey key, PublicKey publicKey) throws IOException {
         PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
         X962Parameters params = X962Parameters.getInstance(info.getPrivateKeyAlgorithm().getParameters());
-        org.bouncycastle.asn1.sec.ECPrivateKey inner = org.bouncycastle.asn1.sec.ECPrivateKey
-            .getInstance(info.parsePrivateKey());
-        return new org.bouncycastle.asn1.sec.ECPrivateKey(key.getParams().getOrder().bitLength(), inner.getKey(),
-            inner.getPublicKey(), params).getEncoded();
+        DERBitString publicBits = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded()).getPublicKeyData();
+        return new org.bouncycastle.asn1.sec.ECPrivateKey(key.getParams().getOrder().bitLength(), key.getS(),
+            publicBits, params).getEncoded();
     }
 
     private static void require(PrivateKey key, String algorithm, KeyFormat format) {

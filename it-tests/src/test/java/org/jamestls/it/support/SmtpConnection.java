@@ -125,12 +125,13 @@ public final class SmtpConnection implements AutoCloseable {
      * this checks whether a handshake is possible, not who the server is. Throws on handshake failure.
      */
     public SSLSocket startTls() throws IOException {
+        return startTls(TlsClient.trustAll());
+    }
+
+    /** Upgrades to TLS after a 220 to STARTTLS, handshaking as {@code client}. Throws on handshake failure. */
+    public SSLSocket startTls(TlsClient client) throws IOException {
         expect(220, "STARTTLS");
-        SSLSocket ssl = (SSLSocket) trustAll().getSocketFactory()
-            .createSocket(socket, host, socket.getPort(), true);
-        ssl.setUseClientMode(true);
-        ssl.setSoTimeout(10_000);
-        ssl.startHandshake();
+        SSLSocket ssl = client.handshake(socket, host);
         attach(ssl);
         transcript.append("-- TLS ").append(ssl.getSession().getProtocol()).append(' ')
             .append(ssl.getSession().getCipherSuite()).append('\n');
@@ -153,23 +154,27 @@ public final class SmtpConnection implements AutoCloseable {
     static SSLContext trustAll() {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
+            ctx.init(null, trustAllManagers(), new SecureRandom());
             return ctx;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    static TrustManager[] trustAllManagers() {
+        return new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }};
     }
 }

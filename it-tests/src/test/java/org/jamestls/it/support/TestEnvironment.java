@@ -9,6 +9,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The real parts shared by every IT class of a Maven run (see {@link SharedEnvironment}): one dnsmasq, one
  * Postfix with the {@link TestNetwork} listeners, and at most one James at a time.
  *
+ * <p>The {@link TestCertificates} are generated first; Postfix includes the {@link CertificateReceivers}.
+ *
  * <p>dnsmasq initially serves one A record per listener ("rx-tls-1.receivers.test" -> 127.0.0.11, ...);
  * tests add their MX records with {@code env.dns().update(r -> r.mx("tls.test", "rx-tls-1.receivers.test", 10))}.
  *
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class TestEnvironment implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
     private final DnsServer dns;
+    private final TestCertificates certificates;
     private final PostfixReceivers receivers;
     private JamesServer james;
     private boolean closed;
@@ -28,13 +31,15 @@ public final class TestEnvironment implements AutoCloseable, ExtensionContext.St
     TestEnvironment() {
         Path work = ItPaths.workDir();
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        receivers = PostfixReceivers.builder(work.resolve("pf"))
+        certificates = TestCertificates.generate(work.resolve("certs"));
+        PostfixReceivers.Builder listeners = PostfixReceivers.builder(work.resolve("pf"))
             .listener(TestNetwork.RX_TLS_1, TestNetwork.RX_TLS_1_IP, TlsMode.STARTTLS)
             .listener(TestNetwork.RX_TLS_2, TestNetwork.RX_TLS_2_IP, TlsMode.STARTTLS)
             .listener(TestNetwork.RX_PLAIN, TestNetwork.RX_PLAIN_IP, TlsMode.NO_STARTTLS)
             .listener(TestNetwork.RX_BROKEN, TestNetwork.RX_BROKEN_IP, TlsMode.BROKEN_TLS)
             .listener(TestNetwork.RX_SWITCHABLE, TestNetwork.RX_SWITCHABLE_IP, TlsMode.NO_STARTTLS)
-            .listener(TestNetwork.RX_PLAIN_2, TestNetwork.RX_PLAIN_2_IP, TlsMode.NO_STARTTLS)
+            .listener(TestNetwork.RX_PLAIN_2, TestNetwork.RX_PLAIN_2_IP, TlsMode.NO_STARTTLS);
+        receivers = CertificateReceivers.addTo(listeners, certificates)
             .port(TestNetwork.RX_PORT25_PORT)
             .listener(TestNetwork.RX_PORT25, TestNetwork.RX_PORT25_IP, TlsMode.STARTTLS)
             .build()
@@ -49,6 +54,11 @@ public final class TestEnvironment implements AutoCloseable, ExtensionContext.St
 
     public DnsServer dns() {
         return dns;
+    }
+
+    /** The run's test CA, server and client certificates (target/it-work/certs). */
+    public TestCertificates certificates() {
+        return certificates;
     }
 
     public PostfixReceivers receivers() {

@@ -42,6 +42,29 @@ public final class TestNetwork {
     public static final String RX_PORT25_IP = "127.0.0.10";
     public static final int RX_PORT25_PORT = 25;
 
+    /**
+     * Receivers of the certificate-verification matrix ({@link CertificateReceivers}): each offers STARTTLS with
+     * the {@link ServerCertKind} of the same name; rx-clientcert (valid certificate) requires a client
+     * certificate issued by the test CA; rx-tls12 (valid certificate) speaks only TLSv1.2 with one cipher suite.
+     */
+    public static final String RX_VALID = "rx-valid";
+    public static final String RX_VALID_IP = "127.0.0.21";
+    public static final String RX_EXPIRED = "rx-expired";
+    public static final String RX_EXPIRED_IP = "127.0.0.22";
+    public static final String RX_WRONGHOST = "rx-wronghost";
+    public static final String RX_WRONGHOST_IP = "127.0.0.23";
+    public static final String RX_SELFSIGNED = "rx-selfsigned";
+    public static final String RX_SELFSIGNED_IP = "127.0.0.24";
+    public static final String RX_UNTRUSTED = "rx-untrusted";
+    public static final String RX_UNTRUSTED_IP = "127.0.0.25";
+    public static final String RX_CLIENTCERT = "rx-clientcert";
+    public static final String RX_CLIENTCERT_IP = "127.0.0.26";
+    public static final String RX_TLS12 = "rx-tls12";
+    public static final String RX_TLS12_IP = "127.0.0.27";
+    /** The only suite rx-tls12 accepts (OpenSSL name ECDHE-RSA-AES128-GCM-SHA256). */
+    public static final String RX_TLS12_CIPHER = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    public static final String RX_TLS12_CIPHER_OPENSSL = "ECDHE-RSA-AES128-GCM-SHA256";
+
     /** Domain suffix of every receiver's myhostname: rx-tls-1 is "rx-tls-1.receivers.test". */
     public static final String RECEIVER_HOSTNAME_SUFFIX = ".receivers.test";
 
