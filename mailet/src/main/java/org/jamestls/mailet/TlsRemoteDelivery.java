@@ -26,6 +26,7 @@ import org.jamestls.delivery.MxResolver;
 import org.jamestls.delivery.QueueDecision;
 import org.jamestls.delivery.SuccessForwarder;
 import org.jamestls.policy.BindingSelector;
+import org.jamestls.policy.LoadedPolicies;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsPolicy;
 import org.jamestls.tls.TlsClientContexts;
@@ -47,6 +48,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private final MailQueueFactory<?> queueFactory;
     private final FileSystem fileSystem;
     private final MetricFactory metricFactory;
+    private final LoadedPolicies loadedPolicies;
 
     private TlsDeliveryConfiguration configuration;
     private MailQueue queue;
@@ -56,11 +58,12 @@ public class TlsRemoteDelivery extends GenericMailet {
 
     @Inject
     public TlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem,
-                             MetricFactory metricFactory) {
+                             MetricFactory metricFactory, LoadedPolicies loadedPolicies) {
         this.dnsService = dnsService;
         this.queueFactory = queueFactory;
         this.fileSystem = fileSystem;
         this.metricFactory = metricFactory;
+        this.loadedPolicies = loadedPolicies;
     }
 
     @Override
@@ -82,6 +85,7 @@ public class TlsRemoteDelivery extends GenericMailet {
             queueDecision, splitter, metrics);
         workers = new DeliveryWorkers(queue, delivery, configuration.deliveryThreads());
         workers.start();
+        loadedPolicies.register(configuration.policyFile(), policy, configuration.tlsIfAvailableFallback());
         LOGGER.info("TlsRemoteDelivery started: queue={} policy={} threads={} smtpPort={} maxRetries={} delays={}",
             configuration.outgoing(), configuration.policyFile(), configuration.deliveryThreads(), configuration.smtpPort(),
             configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays());
