@@ -16,6 +16,7 @@ import org.jamestls.it.support.SmtpSubmitter;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.jamestls.it.support.TlsMode;
+import org.jamestls.it.support.WebAdminClient;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,17 @@ class HarnessSmokeIT {
         assertThat(env.dns().log()).contains("query[MX] tls.smoke.test").contains("query[A] rx-port25.receivers.test");
         assertThat(env.receivers().messagesFor("bob@tls.smoke.test")).hasSize(1);
         env.receivers().assertNoMessage("never-sent-" + subject, Duration.ofMillis(300));
+    }
+
+    @Test
+    @Order(2) // James from the test above is still running
+    void webAdminAnswersGetRequests(TestEnvironment env) {
+        WebAdminClient webAdmin = env.james(JamesConfig.stockRemoteDelivery()).webAdmin();
+
+        WebAdminClient.Response domains = webAdmin.get("/domains");
+        assertThat(domains.status).as(domains.toString()).isEqualTo(200);
+        assertThat(domains.body).startsWith("[");
+        assertThat(webAdmin.get("/no-such-route").status).isEqualTo(404);
     }
 
     @Test

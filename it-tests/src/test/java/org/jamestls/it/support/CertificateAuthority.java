@@ -9,7 +9,10 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Iterator;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -47,10 +50,9 @@ final class CertificateAuthority {
         this.certificate = certificate;
     }
 
-    /** A self-signed CA valid from {@code notBefore} to {@code notAfter}. */
-    static CertificateAuthority create(String commonName, Instant notBefore, Instant notAfter) {
+    /** A self-signed CA with {@code keys}, valid from {@code notBefore} to {@code notAfter}. */
+    static CertificateAuthority create(String commonName, KeyPair keys, Instant notBefore, Instant notAfter) {
         X500Name name = new X500Name("CN=" + commonName);
-        KeyPair keys = rsaKeyPair();
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = builder(name, name, keys, notBefore, notAfter)
@@ -102,6 +104,12 @@ final class CertificateAuthority {
         } catch (java.io.IOException | GeneralSecurityException e) {
             throw new IllegalStateException("Cannot issue certificate for " + commonName, e);
         }
+    }
+
+    /** {@code count} RSA 2048 key pairs, generated in parallel (key generation is most of the cost). */
+    static Iterator<KeyPair> rsaKeyPairs(int count) {
+        return IntStream.range(0, count).parallel().mapToObj(i -> rsaKeyPair()).collect(Collectors.toList())
+            .iterator();
     }
 
     static KeyPair rsaKeyPair() {

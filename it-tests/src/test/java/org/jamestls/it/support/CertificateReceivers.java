@@ -7,7 +7,9 @@ import java.util.function.UnaryOperator;
  * <ul>
  * <li>rx-valid, rx-expired, rx-wronghost, rx-selfsigned, rx-untrusted: the {@link ServerCertKind} of that name;
  * <li>rx-clientcert: the valid certificate; asks for and requires a client certificate issued by the test CA
- * (security level encrypt, so MAIL is refused before STARTTLS);
+ * (security level encrypt, so MAIL is refused before STARTTLS). A JDK client without a client certificate
+ * completes the TLSv1.3 handshake and then gets {@code 421 4.7.1 <host> Error: No client certificate presented}
+ * to its next command (EHLO), and the connection is closed;
  * <li>rx-tls12: the valid certificate; TLSv1.2 only, and only {@link TestNetwork#RX_TLS12_CIPHER}.
  * </ul>
  */
@@ -38,7 +40,10 @@ public final class CertificateReceivers {
                     .withSmtpdOption("smtpd_tls_ask_ccert", "yes")
                     .withSmtpdOption("smtpd_tls_req_ccert", "yes")
                     .withSmtpdOption("smtpd_tls_CAfile", certs.caPem().toString())
-                    .withSmtpdOption("smtpd_tls_ccert_verifydepth", "2"))
+                    .withSmtpdOption("smtpd_tls_ccert_verifydepth", "2")
+                    // Without a client certificate the TLSv1.3 handshake completes, then smtpd answers the
+                    // next command with "421 4.7.1 ... Error: No client certificate presented" and hangs up.
+                    .withReadyMode(TlsMode.BROKEN_TLS))
             .listener(TestNetwork.RX_TLS12, TestNetwork.RX_TLS12_IP, TlsMode.STARTTLS,
                 l -> serving(certs, ServerCertKind.VALID).apply(l)
                     .withSmtpdOption("smtpd_tls_protocols", TLS12_ONLY)

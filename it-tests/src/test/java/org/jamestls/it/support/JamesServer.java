@@ -314,6 +314,11 @@ public final class JamesServer implements AutoCloseable {
         return new SmtpSubmitter(smtpAddress(), smtpPort());
     }
 
+    /** A client for this James's webadmin (GET only). */
+    public WebAdminClient webAdmin() {
+        return new WebAdminClient(TestNetwork.JAMES_WEBADMIN_PORT);
+    }
+
     private Path pidFile() {
         return home.getParent().resolve(home.getFileName() + ".pid");
     }

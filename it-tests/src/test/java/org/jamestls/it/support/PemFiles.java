@@ -82,7 +82,8 @@ final class PemFiles {
     private static byte[] sec1(ECPrivateKey key, PublicKey publicKey) throws IOException {
         PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
         X962Parameters params = X962Parameters.getInstance(info.getPrivateKeyAlgorithm().getParameters());
-        DERBitString publicBits = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded()).getPublicKeyData();
+        DERBitString publicBits = new DERBitString(
+            SubjectPublicKeyInfo.getInstance(publicKey.getEncoded()).getPublicKeyData().getOctets());
         return new org.bouncycastle.asn1.sec.ECPrivateKey(key.getParams().getOrder().bitLength(), key.getS(),
             publicBits, params).getEncoded();
     }

@@ -26,6 +26,7 @@ public final class ReceivedMessage {
     private static final Pattern TLS = Pattern.compile("\\(using (\\S+) with cipher (\\S+)");
     private static final Pattern BY = Pattern.compile("\\bby (\\S+) \\(Postfix\\)");
     private static final Pattern WITH = Pattern.compile("\\bwith (\\S+) id ");
+    private static final Pattern CLIENT_CERT = Pattern.compile("\\(Client CN \"([^\"]*)\", Issuer \"([^\"]*)\"");
 
     private final Path file;
     private final String raw;
@@ -141,6 +142,20 @@ public final class ReceivedMessage {
     /** E.g. "TLS_AES_256_GCM_SHA384" (OpenSSL naming for TLS 1.2 suites, e.g. "ECDHE-RSA-AES256-GCM-SHA384"). */
     public Optional<String> tlsCipher() {
         return group(TLS, 2);
+    }
+
+    /**
+     * CN of the certificate the client presented, from Postfix's
+     * {@code (Client CN "relay.example.org", Issuer "JamesTls Test CA" (verified OK))}; empty if none was asked
+     * for or presented ("(No client certificate requested)", "(Client did not present a certificate)").
+     */
+    public Optional<String> clientCertificateCn() {
+        return group(CLIENT_CERT, 1);
+    }
+
+    /** Issuer CN of the client certificate, from the same Received clause. */
+    public Optional<String> clientCertificateIssuer() {
+        return group(CLIENT_CERT, 2);
     }
 
     /** The HELO/EHLO name the client sent, from "from HELO (host [IP])". */

@@ -61,6 +61,36 @@ class ReceivedMessageTest {
         assertThat(m.envelopeSender()).isEmpty();
     }
 
+    @Test
+    void parsesClientCertificateClause() {
+        ReceivedMessage m = parse("Delivered-To: bob@clientcert.test\n"
+            + "Received: from relay.example.org (unknown [127.0.0.1])\n"
+            + "\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)\n"
+            + "\t key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256\n"
+            + "\t client-signature RSA-PSS (2048 bits) client-digest SHA256)\n"
+            + "\t(Client CN \"relay.example.org\", Issuer \"JamesTls Test CA\" (verified OK))\n"
+            + "\tby rx-clientcert.receivers.test (Postfix) with ESMTPS id 18D595121FA\n"
+            + "\tfor <bob@clientcert.test>; Thu, 26 Nov 2026 15:02:23 +0000 (UTC)\n"
+            + "Subject: s\n\nx\n");
+
+        assertThat(m.clientCertificateCn()).contains("relay.example.org");
+        assertThat(m.clientCertificateIssuer()).contains("JamesTls Test CA");
+        assertThat(m.tlsProtocol()).contains("TLSv1.3");
+        assertThat(m.receiverHostname()).isEqualTo("rx-clientcert.receivers.test");
+    }
+
+    @Test
+    void noClientCertificateWithoutTheClause() {
+        ReceivedMessage m = parse("Received: from relay.example.org (unknown [127.0.0.1])\n"
+            + "\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\n"
+            + "\t(No client certificate requested)\n"
+            + "\tby rx-tls-1.receivers.test (Postfix) with ESMTPS id 1\n"
+            + "Subject: s\n\nx\n");
+
+        assertThat(m.clientCertificateCn()).isEmpty();
+        assertThat(m.clientCertificateIssuer()).isEmpty();
+    }
+
     private static ReceivedMessage parse(String raw) {
         return new ReceivedMessage(Path.of("/nonexistent"), raw, LISTENERS);
     }

@@ -21,10 +21,21 @@ public final class SmtpSubmitter {
 
     private final String host;
     private final int port;
+    private final TlsClient startTls;
 
     public SmtpSubmitter(String host, int port) {
+        this(host, port, null);
+    }
+
+    private SmtpSubmitter(String host, int port, TlsClient startTls) {
         this.host = host;
         this.port = port;
+        this.startTls = startTls;
+    }
+
+    /** The same submitter, but issuing STARTTLS (handshake as {@code client}) and EHLO again before MAIL. */
+    public SmtpSubmitter withStartTls(TlsClient client) {
+        return new SmtpSubmitter(host, port, client);
     }
 
     /** A subject unique within the run, e.g. "smoke-3f2a9c1e" (use it with PostfixReceivers#awaitMessage). */
@@ -94,6 +105,10 @@ public final class SmtpSubmitter {
             }
             try (SmtpConnection c = SmtpConnection.open(host, port)) {
                 c.expect(250, "EHLO " + helo);
+                if (startTls != null) {
+                    c.startTls(startTls);
+                    c.expect(250, "EHLO " + helo);
+                }
                 c.expect(250, "MAIL FROM:<" + from + ">");
                 for (String r : recipients) {
                     c.expect(250, "RCPT TO:<" + r + ">");

@@ -6,6 +6,7 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
 
 import org.jamestls.it.support.CertificateAuthority.Purpose;
@@ -63,14 +64,16 @@ public final class TestCertificates {
         Instant now = Instant.now();
         Instant from = now.minus(DAY);
         Instant to = now.plus(LIFETIME);
-        CertificateAuthority ca = authority(TEST_CA_CN, caPem(), caKeyPem(), from, to);
-        CertificateAuthority other = authority(OTHER_CA_CN, otherCaPem(), otherCaKeyPem(), from, to);
+        // Two CAs, one key per server certificate, the RSA client certificate.
+        Iterator<KeyPair> rsaKeys = CertificateAuthority.rsaKeyPairs(2 + ServerCertKind.values().length + 1);
+        CertificateAuthority ca = authority(TEST_CA_CN, rsaKeys.next(), caPem(), caKeyPem(), from, to);
+        CertificateAuthority other = authority(OTHER_CA_CN, rsaKeys.next(), otherCaPem(), otherCaKeyPem(), from, to);
 
         for (ServerCertKind kind : ServerCertKind.values()) {
             Instant notBefore = kind.expired() ? now.minus(LIFETIME) : from;
             Instant notAfter = kind.expired() ? now.minus(DAY) : to;
             String cn = kind.dnsNames().get(0);
-            KeyPair keys = CertificateAuthority.rsaKeyPair();
+            KeyPair keys = rsaKeys.next();
             X509Certificate leaf;
             X509Certificate[] chain;
             switch (kind.issuer()) {
@@ -92,7 +95,7 @@ public final class TestCertificates {
             PemFiles.writeKey(serverKey(kind), keys, KeyFormat.PKCS8);
         }
 
-        KeyPair client = CertificateAuthority.rsaKeyPair();
+        KeyPair client = rsaKeys.next();
         X509Certificate clientCert = ca.issue(CLIENT_CN, List.of(CLIENT_CN), client.getPublic(), from, to,
             Purpose.CLIENT);
         PemFiles.writeCertificates(clientCertPem(), clientCert);
@@ -106,8 +109,9 @@ public final class TestCertificates {
         PemFiles.writeKey(ecClientKeySec1Pem(), ecClient, KeyFormat.SEC1);
     }
 
-    private static CertificateAuthority authority(String cn, Path certFile, Path keyFile, Instant from, Instant to) {
-        CertificateAuthority ca = CertificateAuthority.create(cn, from, to);
+    private static CertificateAuthority authority(String cn, KeyPair keys, Path certFile, Path keyFile, Instant from,
+                                                  Instant to) {
+        CertificateAuthority ca = CertificateAuthority.create(cn, keys, from, to);
         PemFiles.writeCertificates(certFile, ca.certificate());
         PemFiles.writeKey(keyFile, ca.keys(), KeyFormat.PKCS8);
         return ca;
