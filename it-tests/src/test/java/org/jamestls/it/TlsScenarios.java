@@ -2,6 +2,7 @@ package org.jamestls.it;
 
 import java.time.Duration;
 
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.JamesConfig;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
@@ -18,17 +19,24 @@ final class TlsScenarios {
     static final Duration BOUNCE_TIMEOUT = Duration.ofSeconds(90);
     static final String SENDER_DOMAIN = "senders.test";
 
-    static final JamesConfig CONFIG = JamesConfig.samples().withConfResource("tls-policy.xml", "/it-tls-policy.xml");
+    static final String[] VERIFY_MODES = {"no", "ca", "host", "optional"};
+    static final String[] CERTIFICATE_KINDS = {"valid", "expired", "wronghost", "selfsigned", "untrusted"};
 
     private static boolean dnsInstalled;
 
     private TlsScenarios() {
     }
 
+    /** The sample configuration with the test policy, pointing at this run's certificate directory. */
+    static JamesConfig config(TestEnvironment env) {
+        return JamesConfig.samples().withConfFile("tls-policy.xml", JamesConfig.resource("/it-tls-policy.xml")
+            .replace("${certs}", env.certificates().dir().toAbsolutePath().toString()));
+    }
+
     /** James with our mailet, sample config and the test policy; DNS records are installed once per run. */
     static synchronized JamesServer james(TestEnvironment env) {
         if (!dnsInstalled) {
-            env.dns().update(records -> records
+            env.dns().update(records -> tlsOptionDomains(records)
                 .mx(SENDER_DOMAIN, "rx-tls-2.receivers.test", 10)
                 .mx("no.tls.matrix.test", "rx-tls-1.receivers.test", 10)
                 .mx("no.plain.matrix.test", "rx-plain.receivers.test", 10)
@@ -52,7 +60,23 @@ final class TlsScenarios {
                 .a("a-only.test", "127.0.0.11"));
             dnsInstalled = true;
         }
-        return env.james(CONFIG);
+        return env.james(config(env));
+    }
+
+    /** MX records for the tlsVerify matrix, the client-certificate and the protocol/cipher domains. */
+    private static DnsRecords.Builder tlsOptionDomains(DnsRecords.Builder records) {
+        for (String mode : VERIFY_MODES) {
+            for (String kind : CERTIFICATE_KINDS) {
+                records.mx(mode + "." + kind + ".verify.test", "rx-" + kind + ".receivers.test", 10);
+            }
+        }
+        for (String keyFormat : new String[] {"pkcs8", "pkcs1", "sec1", "none"}) {
+            records.mx(keyFormat + ".clientcert.test", "rx-clientcert.receivers.test", 10);
+        }
+        for (String restriction : new String[] {"tls13only", "othercipher", "matching"}) {
+            records.mx(restriction + ".restrict.test", "rx-tls12.receivers.test", 10);
+        }
+        return records;
     }
 
     /** A sender address of its own per test, so the DSN it gets back is easy to find. */
