@@ -1,0 +1,89 @@
+package org.jamestls.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.regex.Matcher;
+import java.util.stream.Collectors;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.jamestls.it.support.JamesServer;
+import org.jamestls.it.support.SharedEnvironment;
+import org.jamestls.it.support.SmtpSubmitter;
+import org.jamestls.it.support.TestEnvironment;
+import org.jamestls.it.support.WebAdminClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What an operator sees over HTTP on the running James: the policy routes registered from the samples'
+ * webadmin.properties, and the delivery metrics after real deliveries.
+ */
+@ExtendWith(SharedEnvironment.class)
+class ObservabilityIT {
+
+    static Stream<Arguments> policyQueries() {
+        return Stream.of(
+            Arguments.of("/tls-policy", 200, new String[] {"\"global\":{\"tls\":\"no\"}", "\"b1\"", "\"grp\"",
+                "\"gdom.prec.test\":{\"tls\":\"ifavailable\"}"}),
+            Arguments.of("/tls-policy/effective?domain=both.prec.test&binding=b1", 200, new String[] {
+                "\"domain\":\"both.prec.test\"", "\"binding\":\"b1\"", "\"bindingGroup\":\"grp\"",
+                "\"tls\":{\"value\":\"no\",\"decidedBy\":\"binding b1 / domain both.prec.test\",\"scope\":\"BINDING_DOMAIN\"}",
+                "\"tlsVerify\":{\"value\":\"no\",\"decidedBy\":\"default\",\"scope\":\"DEFAULT\"}",
+                "\"tlsIfAvailableFallback\":{\"value\":false,\"decidedBy\":\"mailet parameter tlsIfAvailableFallback\""}),
+            Arguments.of("/tls-policy/effective?domain=HOST.VALID.VERIFY.TEST", 200, new String[] {
+                "\"domain\":\"host.valid.verify.test\"", "\"binding\":null",
+                "\"tlsVerify\":{\"value\":\"host\",\"decidedBy\":\"global domain host.valid.verify.test\"",
+                "\"tlsCa\":{\"value\":\"file://"}),
+            Arguments.of("/tls-policy/effective?domain=matching.restrict.test", 200, new String[] {
+                "\"tlsProtocols\":{\"value\":[\"TLSv1.2\"]"}),
+            Arguments.of("/tls-policy/effective", 400, new String[] {"'domain' is required"}),
+            Arguments.of("/tls-policy/effective?domain=", 400, new String[] {"'domain' is required"}),
+            Arguments.of("/tls-policy/effective?domain=bad_domain!", 400, new String[] {"not a valid domain name"}),
+            Arguments.of("/tls-policy/effective?domain=a.test&bindng=b1", 400, new String[] {"unknown query parameter 'bindng'"}),
+            Arguments.of("/tls-policy/effective?domain=a.test&binding=nosuch", 404, new String[] {"unknown binding 'nosuch'"}));
+    }
+
+    @ParameterizedTest(name = "GET {0} -> {1}")
+    @MethodSource("policyQueries")
+    void policyRoutes(String path, int status, String[] fragments, TestEnvironment env) {
+        WebAdminClient.Response response = TlsScenarios.james(env).webAdmin().get(path);
+
+        assertThat(response.status).as(response.body).isEqualTo(status);
+        assertThat(response.body).contains(fragments);
+    }
+
+    @Test
+    void deliveriesAreCountedAndTimedInJamesMetrics(TestEnvironment env) {
+        JamesServer james = TlsScenarios.james(env);
+        double attemptsBefore = metric(james, "jamestls_attempts_required_tls");
+        double deliveredBefore = metric(james, "jamestls_delivered_required_tls");
+        String recipient = "metrics-" + SmtpSubmitter.uniqueSubject("u").toLowerCase() + "@required.tls.matrix.test";
+
+        james.submitter().mail().from(TlsScenarios.uniqueSender("metrics")).to(recipient).send();
+        env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT);
+        james.awaitLog("Delivery outcome \\(delivered\\): .*recipients=\\[" + recipient.replace(".", "\\.") + "\\]",
+            TlsScenarios.DELIVERY_TIMEOUT);
+
+        assertThat(metric(james, "jamestls_attempts_required_tls")).as(jamesTlsMetrics(james)).isEqualTo(attemptsBefore + 1);
+        assertThat(metric(james, "jamestls_delivered_required_tls")).isEqualTo(deliveredBefore + 1);
+        assertThat(james.webAdmin().get("/metrics").body).contains("jamestls_delivery_latency");
+    }
+
+    /** The jamestls lines of the export, to explain a failed assertion. */
+    private static String jamesTlsMetrics(JamesServer james) {
+        WebAdminClient.Response metrics = james.webAdmin().get("/metrics");
+        return "GET /metrics " + metrics.status + ":\n" + metrics.body.lines().filter(line -> line.contains("jamestls"))
+            .collect(Collectors.joining("\n"));
+    }
+
+    /** A counter's value from WebAdmin's Prometheus export (0 when not yet created). */
+    private static double metric(JamesServer james, String name) {
+        String body = james.webAdmin().get("/metrics").body;
+        Matcher matcher = Pattern.compile("(?m)^" + name + "(?:_total)?(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
+    }
+}
