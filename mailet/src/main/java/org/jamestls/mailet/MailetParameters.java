@@ -1,9 +1,12 @@
 package org.jamestls.mailet;
 
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
 
+import org.apache.james.util.DurationParser;
 import org.apache.mailet.MailetConfig;
 
 /**
@@ -43,6 +46,23 @@ final class MailetParameters {
             return value;
         } catch (NumberFormatException e) {
             throw invalid(name, raw.get(), "a whole number from " + min + " to " + max);
+        }
+    }
+
+    /** A duration such as {@code 10 s} or {@code 2 minutes}; a bare number is seconds. */
+    Duration duration(String name, Duration defaultValue) throws MessagingException {
+        Optional<String> raw = string(name);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            Duration value = DurationParser.parse(raw.get(), ChronoUnit.SECONDS);
+            if (value.isNegative()) {
+                throw invalid(name, raw.get(), "a duration of zero or more, e.g. '10 s' or '2 minutes'");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw invalid(name, raw.get(), "a duration of zero or more, e.g. '10 s' or '2 minutes'");
         }
     }
 

@@ -25,10 +25,13 @@ public final class TlsDeliveryConfiguration {
     public static final int DEFAULT_TIMEOUT = 180_000;
     public static final int DEFAULT_CONNECTION_TIMEOUT = 60_000;
     public static final int DEFAULT_SMTP_PORT = 25;
+    public static final int DEFAULT_MAX_MESSAGES_PER_CONNECTION = 100;
+    public static final Duration DEFAULT_CONNECTION_IDLE_TIME = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 4;
 
     private static final Set<String> KNOWN_PARAMETERS = Set.of("outgoing", "policyFile", "delayTime", "maxRetries",
         "bounceProcessor", "heloName", "deliveryThreads", "timeout", "connectionTimeout", "smtpPort", "bindingHeader",
-        "tlsIfAvailableFallback", "onSuccess");
+        "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection", "connectionIdleTime", "maxConnectionsPerHost");
 
     private final String outgoing;
     private final String policyFile;
@@ -42,6 +45,9 @@ public final class TlsDeliveryConfiguration {
     private final Optional<String> bindingHeader;
     private final boolean tlsIfAvailableFallback;
     private final Optional<String> onSuccess;
+    private final int maxMessagesPerConnection;
+    private final Duration connectionIdleTime;
+    private final int maxConnectionsPerHost;
 
     private TlsDeliveryConfiguration(MailetParameters parameters) throws MessagingException {
         outgoing = parameters.string("outgoing", DEFAULT_OUTGOING);
@@ -59,6 +65,9 @@ public final class TlsDeliveryConfiguration {
             : Optional.of(DEFAULT_BINDING_HEADER);
         tlsIfAvailableFallback = parameters.bool("tlsIfAvailableFallback", false);
         onSuccess = parameters.string("onSuccess");
+        maxMessagesPerConnection = parameters.integer("maxMessagesPerConnection", DEFAULT_MAX_MESSAGES_PER_CONNECTION, 1, 100_000);
+        connectionIdleTime = parameters.duration("connectionIdleTime", DEFAULT_CONNECTION_IDLE_TIME);
+        maxConnectionsPerHost = parameters.integer("maxConnectionsPerHost", DEFAULT_MAX_CONNECTIONS_PER_HOST, 1, 1000);
         if (heloName.matches(".*\\s.*")) {
             throw parameters.invalid("heloName", heloName, "a host name without spaces");
         }
@@ -143,6 +152,21 @@ public final class TlsDeliveryConfiguration {
 
     public boolean tlsIfAvailableFallback() {
         return tlsIfAvailableFallback;
+    }
+
+    /** Transactions one SMTP session may carry before it is closed. */
+    public int maxMessagesPerConnection() {
+        return maxMessagesPerConnection;
+    }
+
+    /** How long an idle session stays open for the next mail; zero turns reuse off. */
+    public Duration connectionIdleTime() {
+        return connectionIdleTime;
+    }
+
+    /** Open sessions (busy or idle) per MX address. */
+    public int maxConnectionsPerHost() {
+        return maxConnectionsPerHost;
     }
 
     /** Processor that receives a copy of each delivered mail with the TLS outcome attributes. */

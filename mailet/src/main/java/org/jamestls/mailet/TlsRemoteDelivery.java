@@ -24,6 +24,7 @@ import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.HostDelivery;
 import org.jamestls.delivery.MxResolver;
 import org.jamestls.delivery.QueueDecision;
+import org.jamestls.delivery.SessionPool;
 import org.jamestls.delivery.SuccessForwarder;
 import org.jamestls.policy.BindingSelector;
 import org.jamestls.policy.LoadedPolicies;
@@ -55,6 +56,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private BindingAssigner bindingAssigner;
     private DomainSplitter splitter;
     private DeliveryWorkers workers;
+    private SessionPool sessionPool;
 
     @Inject
     public TlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem,
@@ -75,10 +77,12 @@ public class TlsRemoteDelivery extends GenericMailet {
         bindingAssigner = new BindingAssigner(new BindingSelector(policy), configuration.bindingHeader());
 
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
+        sessionPool = new SessionPool(configuration.maxMessagesPerConnection(), configuration.connectionIdleTime(),
+            configuration.maxConnectionsPerHost());
         Bouncer bouncer = new Bouncer(getMailetContext(), configuration.bounceProcessor(), configuration.heloName());
         DomainDeliverer deliverer = new DomainDeliverer(
             new MxResolver(dnsService, configuration.smtpPort()),
-            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis()), metrics);
+            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(), sessionPool), metrics);
         QueueDecision queueDecision = new QueueDecision(queue, configuration.retrySchedule(), bouncer,
             new SuccessForwarder(getMailetContext(), configuration.onSuccess()), metrics);
         QueuedMailDelivery delivery = new QueuedMailDelivery(policy, configuration, tlsContexts(policy), deliverer,
@@ -119,6 +123,9 @@ public class TlsRemoteDelivery extends GenericMailet {
     public void destroy() {
         if (workers != null) {
             workers.stop();
+        }
+        if (sessionPool != null) {
+            sessionPool.close();
         }
         if (queue != null) {
             try {

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Each STARTTLS mode against each receiver behaviour, over a real socket to a scripted receiver. */
 class HostDeliveryTest {
     private static SSLContext serverContext;
-    private final HostDelivery hostDelivery = new HostDelivery(5000, 5000);
+    private final HostDelivery hostDelivery = new HostDelivery(5000, 5000, TestTls.noReuse());
 
     @BeforeAll
     static void makeCertificate(@TempDir Path directory) throws Exception {

@@ -33,6 +33,9 @@ final class ScriptedSmtpServer implements AutoCloseable {
     private final SSLContext sslContext;
     private final List<String> commands = Collections.synchronizedList(new ArrayList<>());
     private final List<String> rejectRecipientsStartingWith = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger messages = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int closeChannelAtMessage = -1;
     private volatile boolean dataReceived;
     private volatile boolean dataReceivedOverTls;
     private final Thread acceptor;
@@ -50,6 +53,20 @@ final class ScriptedSmtpServer implements AutoCloseable {
     ScriptedSmtpServer rejectingRecipientsStartingWith(String prefix) {
         rejectRecipientsStartingWith.add(prefix);
         return this;
+    }
+
+    /** Answers 421 to the MAIL FROM of message number {@code n} (1-based, counted over all connections). */
+    ScriptedSmtpServer closingChannelAtMessage(int n) {
+        closeChannelAtMessage = n;
+        return this;
+    }
+
+    int connections() {
+        return connections.get();
+    }
+
+    long count(String commandPrefix) {
+        return commands().stream().filter(command -> command.toUpperCase().startsWith(commandPrefix)).count();
     }
 
     int port() {
@@ -70,14 +87,26 @@ final class ScriptedSmtpServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!serverSocket.isClosed()) {
-            try (Socket socket = serverSocket.accept()) {
-                socket.setSoTimeout(5000);
-                serve(socket);
+            try {
+                Socket socket = serverSocket.accept();
+                connections.incrementAndGet();
+                Thread session = new Thread(() -> serveAndClose(socket), "scripted-smtp-session");
+                session.setDaemon(true);
+                session.start();
             } catch (SocketTimeoutException e) {
                 // poll again until closed
             } catch (IOException e) {
-                // client went away; wait for the next one
+                // closed
             }
+        }
+    }
+
+    private void serveAndClose(Socket socket) {
+        try (socket) {
+            socket.setSoTimeout(5000);
+            serve(socket);
+        } catch (IOException e) {
+            // client went away
         }
     }
 
@@ -107,6 +136,12 @@ final class ScriptedSmtpServer implements AutoCloseable {
                 tls = true;
                 in = reader(socket);
                 out = socket.getOutputStream();
+            } else if (upper.startsWith("MAIL FROM:")) {
+                if (messages.incrementAndGet() == closeChannelAtMessage) {
+                    send(out, "421 4.3.2 shutting down");
+                    return;
+                }
+                send(out, "250 2.1.0 ok");
             } else if (upper.startsWith("RCPT TO:")) {
                 boolean reject = rejectRecipientsStartingWith.stream().anyMatch(p -> upper.startsWith("RCPT TO:<" + p.toUpperCase()));
                 send(out, reject ? "550 5.1.1 no such user" : "250 2.1.5 ok");

@@ -63,7 +63,7 @@ class TlsVerificationTest {
             }).profile(settings));
 
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext)) {
-            HostAttemptResult result = new HostDelivery(5000, 5000).attempt(
+            HostAttemptResult result = new HostDelivery(5000, 5000, TestTls.noReuse()).attempt(
                 new MxTarget(mxName, InetAddress.getLoopbackAddress(), server.port()), plan,
                 MailImpl.builder().name("m").sender("a@source.test").addRecipient("b@dest.test")
                     .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("s").setText("t")).build(),

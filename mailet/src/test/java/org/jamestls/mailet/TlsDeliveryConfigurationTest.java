@@ -28,6 +28,21 @@ class TlsDeliveryConfigurationTest {
         assertThat(configuration.bindingHeader()).contains("X-Binding");
         assertThat(configuration.bounceProcessor()).isEmpty();
         assertThat(configuration.tlsIfAvailableFallback()).isFalse();
+        assertThat(configuration.maxMessagesPerConnection()).isEqualTo(100);
+        assertThat(configuration.connectionIdleTime()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(configuration.maxConnectionsPerHost()).isEqualTo(4);
+    }
+
+    @Test
+    void connectionReuseBoundsAreRead() throws Exception {
+        TlsDeliveryConfiguration configuration = TlsDeliveryConfiguration.from(new MapMailetConfig()
+            .with("maxMessagesPerConnection", "20").with("connectionIdleTime", "2 minutes").with("maxConnectionsPerHost", "8"));
+
+        assertThat(configuration.maxMessagesPerConnection()).isEqualTo(20);
+        assertThat(configuration.connectionIdleTime()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(configuration.maxConnectionsPerHost()).isEqualTo(8);
+        assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("connectionIdleTime", "30")).connectionIdleTime())
+            .as("a bare number is seconds").isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -68,7 +83,11 @@ class TlsDeliveryConfigurationTest {
         "delayTime|5 fortnights|[attempts*]duration",
         "delayTime|x*5 minutes|[attempts*]duration",
         "delayTime|4*5 minutes,,1 hour|[attempts*]duration",
-        "heloName|relay example|a host name without spaces"
+        "heloName|relay example|a host name without spaces",
+        "maxMessagesPerConnection|0|a whole number from 1 to 100000",
+        "connectionIdleTime|soon|a duration of zero or more",
+        "connectionIdleTime|-5 s|a duration of zero or more",
+        "maxConnectionsPerHost|many|a whole number from 1 to 1000"
     })
     void badParameterStopsStartUpNamingParameterValueAndWhatIsAllowed(String name, String value, String allowed) {
         assertThatThrownBy(() -> TlsDeliveryConfiguration.from(new MapMailetConfig().with(name, value)))

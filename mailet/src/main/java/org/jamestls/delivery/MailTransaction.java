@@ -1,0 +1,124 @@
+package org.jamestls.delivery;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Mail;
+import org.jamestls.smtp.SmtpConnection;
+import org.jamestls.smtp.SmtpReply;
+
+/**
+ * One mail transaction on an open session: MAIL FROM, RCPT TO per recipient (each answer settles that
+ * recipient), DATA. Says whether the session may carry another mail: not after a 421 or a broken stream.
+ */
+final class MailTransaction {
+    /** The settled recipients, and whether the session is still usable. */
+    static final class Outcome {
+        final HostAttemptResult result;
+        final boolean sessionReusable;
+
+        Outcome(HostAttemptResult result, boolean sessionReusable) {
+            this.result = result;
+            this.sessionReusable = sessionReusable;
+        }
+    }
+
+    private static final int SERVICE_CLOSING = 421;
+
+    private MailTransaction() {
+    }
+
+    static Outcome run(SmtpSession session, MxTarget target, Mail mail, Collection<MailAddress> recipients) throws IOException {
+        SmtpConnection connection = session.connection();
+        SmtpReply mailFrom = connection.command("MAIL FROM:<" + mail.getMaybeSender().asString("") + ">"
+            + sizeParameter(session.capabilities(), mail));
+        if (!mailFrom.isPositive()) {
+            return finish(mailFrom, HostAttemptResult.allFailed(target, session.tls(), recipients,
+                new DeliveryFailure(FailureKind.SENDER_REJECTED, mailFrom.enhancedStatus(),
+                    target + " rejected the sender: " + mailFrom.asText())));
+        }
+        List<RecipientOutcome> outcomes = new ArrayList<>();
+        List<MailAddress> accepted = new ArrayList<>();
+        SmtpReply last = mailFrom;
+        for (MailAddress recipient : recipients) {
+            last = connection.command("RCPT TO:<" + recipient.asString() + ">");
+            if (last.isPositive()) {
+                accepted.add(recipient);
+            } else {
+                outcomes.add(RecipientOutcome.failed(recipient, new DeliveryFailure(FailureKind.RECIPIENT_REJECTED,
+                    last.enhancedStatus(), target + " rejected " + recipient.asString() + ": " + last.asText())));
+            }
+            if (last.code() == SERVICE_CLOSING) {
+                break;
+            }
+        }
+        if (accepted.isEmpty() || last.code() == SERVICE_CLOSING) {
+            failRemaining(outcomes, recipients, target, last);
+            return finish(last, HostAttemptResult.transacted(target, session.tls(), outcomes));
+        }
+        SmtpReply data = connection.command("DATA");
+        if (data.code() != 354) {
+            return finish(data, withAll(target, session, outcomes, accepted, new DeliveryFailure(FailureKind.MESSAGE_REJECTED,
+                data.enhancedStatus(), target + " refused DATA: " + data.asText())));
+        }
+        SmtpReply finalReply = sendBody(connection, mail);
+        if (!finalReply.isPositive()) {
+            return finish(finalReply, withAll(target, session, outcomes, accepted, new DeliveryFailure(
+                FailureKind.MESSAGE_REJECTED, finalReply.enhancedStatus(), target + " rejected the message: " + finalReply.asText())));
+        }
+        accepted.forEach(recipient -> outcomes.add(RecipientOutcome.delivered(recipient)));
+        return new Outcome(HostAttemptResult.transacted(target, session.tls(), outcomes), true);
+    }
+
+    /** A 421 means the server is closing the channel: the session must not be reused. */
+    private static Outcome finish(SmtpReply lastReply, HostAttemptResult result) {
+        return new Outcome(result, lastReply.code() != SERVICE_CLOSING);
+    }
+
+    /** Recipients not yet asked when a 421 cut the transaction short share that answer. */
+    private static void failRemaining(List<RecipientOutcome> outcomes, Collection<MailAddress> recipients, MxTarget target,
+                                      SmtpReply last) {
+        if (last.code() != SERVICE_CLOSING) {
+            return;
+        }
+        for (MailAddress recipient : recipients) {
+            boolean settled = outcomes.stream().anyMatch(outcome -> outcome.recipient().equals(recipient));
+            if (!settled) {
+                outcomes.add(RecipientOutcome.failed(recipient, new DeliveryFailure(FailureKind.RECIPIENT_REJECTED,
+                    last.enhancedStatus(), target + " closed the session: " + last.asText())));
+            }
+        }
+    }
+
+    private static HostAttemptResult withAll(MxTarget target, SmtpSession session, List<RecipientOutcome> outcomes,
+                                             List<MailAddress> recipients, DeliveryFailure failure) {
+        recipients.forEach(recipient -> outcomes.add(RecipientOutcome.failed(recipient, failure)));
+        return HostAttemptResult.transacted(target, session.tls(), outcomes);
+    }
+
+    private static SmtpReply sendBody(SmtpConnection connection, Mail mail) throws IOException {
+        try {
+            return connection.sendData(mail.getMessage());
+        } catch (MessagingException e) {
+            // the stored message cannot be read: the receiver must not take a truncated message, so the
+            // connection is dropped without the final dot
+            throw new IOException("cannot read the message to send: " + e.getMessage(), e);
+        }
+    }
+
+    private static String sizeParameter(SmtpReply ehlo, Mail mail) {
+        if (!ehlo.offersExtension("SIZE")) {
+            return "";
+        }
+        try {
+            return " SIZE=" + mail.getMessageSize();
+        } catch (MessagingException e) {
+            return "";
+        }
+    }
+}
