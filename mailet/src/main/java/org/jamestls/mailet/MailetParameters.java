@@ -55,13 +55,16 @@ final class MailetParameters {
         if (raw.isEmpty()) {
             return defaultValue;
         }
+        if (raw.get().matches("0+\\s*[a-zA-Z]*")) {
+            return Duration.ZERO;
+        }
         try {
             Duration value = DurationParser.parse(raw.get(), ChronoUnit.SECONDS);
             if (value.isNegative()) {
                 throw invalid(name, raw.get(), "a duration of zero or more, e.g. '10 s' or '2 minutes'");
             }
             return value;
-        } catch (NumberFormatException e) {
+        } catch (IllegalArgumentException e) {
             throw invalid(name, raw.get(), "a duration of zero or more, e.g. '10 s' or '2 minutes'");
         }
     }

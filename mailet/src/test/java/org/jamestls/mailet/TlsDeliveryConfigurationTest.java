@@ -43,6 +43,8 @@ class TlsDeliveryConfigurationTest {
         assertThat(configuration.maxConnectionsPerHost()).isEqualTo(8);
         assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("connectionIdleTime", "30")).connectionIdleTime())
             .as("a bare number is seconds").isEqualTo(Duration.ofSeconds(30));
+        assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("connectionIdleTime", "0")).connectionIdleTime())
+            .as("zero turns reuse off").isEqualTo(Duration.ZERO);
     }
 
     @Test
