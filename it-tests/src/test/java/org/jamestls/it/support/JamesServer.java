@@ -305,6 +305,14 @@ public final class JamesServer implements AutoCloseable {
         return TestNetwork.JAMES_SMTP_PORT;
     }
 
+    /** The James JVM's process id (for jcmd), while it runs. */
+    public synchronized long pid() {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("James is not running");
+        }
+        return process.pid();
+    }
+
     public Optional<Integer> exitCode() {
         return process == null || process.isAlive() ? Optional.empty() : Optional.of(process.exitValue());
     }
