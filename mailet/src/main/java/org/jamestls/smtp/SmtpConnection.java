@@ -49,6 +49,8 @@ public final class SmtpConnection implements Closeable {
                 socket.bind(new InetSocketAddress(localAddress.get(), 0));
             }
             socket.setSoTimeout(readTimeoutMillis);
+            // commands are flushed whole; Nagle would only hold back the small ones behind a message
+            socket.setTcpNoDelay(true);
             socket.connect(remote, connectTimeoutMillis);
             return new SmtpConnection(remote, socket);
         } catch (IOException e) {
@@ -100,10 +102,10 @@ public final class SmtpConnection implements Closeable {
 
     /** Sends the message body after a 354, with CRLF line ends and dot-stuffing, then the final dot. */
     public SmtpReply sendData(MimeMessage message) throws IOException, MessagingException {
+        // SMTPOutputStream does not buffer: body and final dot leave in one flush of the buffered stream
         SMTPOutputStream dataStream = new SMTPOutputStream(out);
         message.writeTo(dataStream);
         dataStream.ensureAtBOL();
-        dataStream.flush();
         out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return readReply();

@@ -25,6 +25,7 @@ public final class DnsServer implements AutoCloseable {
     private final int port;
     private DnsRecords records;
     private Process process;
+    private int ttlSeconds;
 
     public DnsServer(Path dir, String address, int port, DnsRecords records) {
         this.dir = dir;
@@ -36,6 +37,15 @@ public final class DnsServer implements AutoCloseable {
     /** dnsmasq on 127.0.0.2:53 with its files under {@code dir}. */
     public static DnsServer onDefaultAddress(Path dir, DnsRecords records) {
         return new DnsServer(dir, TestNetwork.DNS_ADDRESS, TestNetwork.DNS_PORT, records);
+    }
+
+    /**
+     * Serves records with this TTL instead of 0 (must be set before {@link #start()}); 0 lets tests change
+     * records at once, a realistic TTL lets James's DNS cache work as it does in production.
+     */
+    public synchronized DnsServer withTtl(int seconds) {
+        this.ttlSeconds = seconds;
+        return this;
     }
 
     /** Starts dnsmasq and waits (bounded) until it answers queries. */
@@ -56,12 +66,12 @@ public final class DnsServer implements AutoCloseable {
                 "--port=" + port,
                 "--user=root",
                 "--local=/#/",
-                "--local-ttl=0",
+                "--local-ttl=" + ttlSeconds,
                 "--log-queries",
                 "--log-facility=" + logFile(),
                 "--pid-file=" + pidFile()));
             for (DnsRecords.A a : records.aRecords()) {
-                cmd.add("--host-record=" + a.host + "," + a.ip + ",0");
+                cmd.add("--host-record=" + a.host + "," + a.ip + "," + ttlSeconds);
             }
             for (DnsRecords.Mx mx : records.mxRecords()) {
                 cmd.add("--mx-host=" + mx.domain + "," + mx.host + "," + mx.preference);
