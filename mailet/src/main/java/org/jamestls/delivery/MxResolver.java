@@ -2,9 +2,13 @@ package org.jamestls.delivery;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.dnsservice.api.TemporaryResolutionException;
@@ -33,15 +37,54 @@ public class MxResolver {
         }
     }
 
+    /**
+     * How long a successful resolution is reused. James's DNSService already honours TTLs; this short memo
+     * on top makes a burst of mails to one domain cost one lookup even when records have TTL 0, where
+     * James 3.8.1's dnsjava was seen to stall a query for a second under load. Failures are never kept.
+     */
+    static final Duration MEMO_TIME = Duration.ofSeconds(5);
+    private static final int MAX_MEMOS = 10_000;
+
     private final DNSService dnsService;
     private final int smtpPort;
+    private final LongSupplier clock;
+    private final Map<String, Memo> memos = new ConcurrentHashMap<>();
 
     public MxResolver(DNSService dnsService, int smtpPort) {
+        this(dnsService, smtpPort, System::nanoTime);
+    }
+
+    MxResolver(DNSService dnsService, int smtpPort, LongSupplier clock) {
         this.dnsService = dnsService;
         this.smtpPort = smtpPort;
+        this.clock = clock;
+    }
+
+    private static final class Memo {
+        final List<MxTarget> targets;
+        final long expiresNanos;
+
+        Memo(List<MxTarget> targets, long expiresNanos) {
+            this.targets = targets;
+            this.expiresNanos = expiresNanos;
+        }
     }
 
     public List<MxTarget> resolve(String domain) throws ResolutionFailure {
+        long now = clock.getAsLong();
+        Memo memo = memos.get(domain);
+        if (memo != null && now - memo.expiresNanos < 0) {
+            return memo.targets;
+        }
+        List<MxTarget> targets = lookUp(domain);
+        if (memos.size() > MAX_MEMOS) {
+            memos.clear();
+        }
+        memos.put(domain, new Memo(targets, now + MEMO_TIME.toNanos()));
+        return targets;
+    }
+
+    private List<MxTarget> lookUp(String domain) throws ResolutionFailure {
         Collection<String> mxHosts;
         try {
             mxHosts = dnsService.findMXRecords(domain);
@@ -69,7 +112,7 @@ public class MxResolver {
             throw new ResolutionFailure(new DeliveryFailure(FailureKind.DNS, "4.4.4",
                 "no address for the MX hosts of " + domain + ": " + String.join(", ", mxHosts)));
         }
-        return targets;
+        return List.copyOf(targets);
     }
 
     private static String stripTrailingDot(String host) {
