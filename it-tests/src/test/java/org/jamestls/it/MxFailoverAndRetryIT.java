@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
-import org.jamestls.it.support.SmtpSubmitter;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.jamestls.it.support.TlsMode;
@@ -19,11 +18,11 @@ class MxFailoverAndRetryIT {
     @Test
     void requiredFallsOverToTheSecondMxThatOffersTls(TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);
-        String recipient = "failover-" + SmtpSubmitter.uniqueSubject("u").toLowerCase() + "@failover.test";
+        String recipient = TlsScenarios.uniqueRecipient("failover", "failover.test");
 
         james.submitter().mail().from(TlsScenarios.uniqueSender("failover")).to(recipient).send();
 
-        ReceivedMessage received = env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
+        ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
         assertThat(received.receiverName()).isEqualTo(TestNetwork.RX_TLS_2);
         assertThat(received.tlsUsed()).as(received.receivedHeader()).isTrue();
         assertThat(james.logLines("Delivery attempt: .*domain=failover\\.test mx=rx-plain\\.receivers\\.test .*does not offer STARTTLS \\(4\\.7\\.6\\)"))
@@ -34,7 +33,7 @@ class MxFailoverAndRetryIT {
     @Test
     void deferredMailIsDeliveredOnRetryOnceTheReceiverOffersTls(TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);
-        String recipient = "later-" + SmtpSubmitter.uniqueSubject("u").toLowerCase() + "@fixed-later.test";
+        String recipient = TlsScenarios.uniqueRecipient("later", "fixed-later.test");
         try {
             james.submitter().mail().from(TlsScenarios.uniqueSender("fixed")).to(recipient).send();
             james.awaitLog("Deferring mail=\\S+-to-fixed-later\\.test .*" + recipient + ".*retry=1/.*does not offer STARTTLS",
@@ -43,7 +42,7 @@ class MxFailoverAndRetryIT {
 
             env.receivers().setMode(TestNetwork.RX_SWITCHABLE, TlsMode.STARTTLS);
 
-            ReceivedMessage received = env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
+            ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.receiverName()).isEqualTo(TestNetwork.RX_SWITCHABLE);
             assertThat(received.tlsUsed()).as(received.receivedHeader()).isTrue();
         } finally {
@@ -54,11 +53,11 @@ class MxFailoverAndRetryIT {
     @Test
     void ifavailableWithFallbackRetriesAtOnceInPlaintextAfterAFailedHandshake(TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);
-        String recipient = "fallback-" + SmtpSubmitter.uniqueSubject("u").toLowerCase() + "@fallback.broken.test";
+        String recipient = TlsScenarios.uniqueRecipient("fallback", "fallback.broken.test");
 
         james.submitter().mail().from(TlsScenarios.uniqueSender("fallback")).to(recipient).send();
 
-        ReceivedMessage received = env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
+        ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
         assertThat(received.receiverName()).isEqualTo(TestNetwork.RX_BROKEN);
         assertThat(received.tlsUsed()).as(received.receivedHeader()).isFalse();
         assertThat(james.logLines("Delivery attempt: .*domain=fallback\\.broken\\.test .*outcome=failed: TLS negotiation")).hasSize(1);
@@ -70,11 +69,11 @@ class MxFailoverAndRetryIT {
     @Test
     void domainWithoutMxIsDeliveredToItsAddressRecord(TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);
-        String recipient = "a-" + SmtpSubmitter.uniqueSubject("u").toLowerCase() + "@a-only.test";
+        String recipient = TlsScenarios.uniqueRecipient("a", "a-only.test");
 
         james.submitter().mail().from(TlsScenarios.uniqueSender("aonly")).to(recipient).send();
 
-        ReceivedMessage received = env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
+        ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
         assertThat(received.receiverName()).isEqualTo(TestNetwork.RX_TLS_1);
     }
 }

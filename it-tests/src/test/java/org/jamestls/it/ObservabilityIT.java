@@ -9,7 +9,6 @@ import java.util.stream.Stream;
 
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.SharedEnvironment;
-import org.jamestls.it.support.SmtpSubmitter;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.WebAdminClient;
 import org.junit.jupiter.api.Test;
@@ -61,7 +60,7 @@ class ObservabilityIT {
         JamesServer james = TlsScenarios.james(env);
         double attemptsBefore = metric(james, "jamestls_attempts_required_tls");
         double deliveredBefore = metric(james, "jamestls_delivered_required_tls");
-        String recipient = "metrics-" + SmtpSubmitter.uniqueSubject("u").toLowerCase() + "@required.tls.matrix.test";
+        String recipient = TlsScenarios.uniqueRecipient("metrics", "required.tls.matrix.test");
 
         james.submitter().mail().from(TlsScenarios.uniqueSender("metrics")).to(recipient).send();
         env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT);

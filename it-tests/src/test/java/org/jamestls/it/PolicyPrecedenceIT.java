@@ -40,7 +40,7 @@ class PolicyPrecedenceIT {
     void mostSpecificScopeDecides(String step, String domain, String binding, boolean tlsExpected, String decidedBy,
                                   String sourceAddress, String heloName, TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);
-        String recipient = "prec-" + SmtpSubmitter.uniqueSubject("u").toLowerCase() + "@" + domain;
+        String recipient = TlsScenarios.uniqueRecipient("prec", domain);
 
         SmtpSubmitter.Mail mail = james.submitter().mail().from(TlsScenarios.uniqueSender("prec")).to(recipient);
         if (binding != null) {
@@ -48,7 +48,7 @@ class PolicyPrecedenceIT {
         }
         mail.send();
 
-        ReceivedMessage received = env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
+        ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
         assertThat(received.tlsUsed()).as(received.receivedHeader()).isEqualTo(tlsExpected);
         assertThat(received.clientIp()).isEqualTo(sourceAddress);
         assertThat(received.heloName()).isEqualTo(heloName);
@@ -69,7 +69,7 @@ class PolicyPrecedenceIT {
             .header("X-Binding", "grp").send());
 
         List<String> sources = recipients.stream()
-            .map(recipient -> env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0).clientIp())
+            .map(recipient -> TlsScenarios.awaitDelivered(env, recipient).clientIp())
             .collect(Collectors.toList());
         assertThat(sources).containsOnly("127.0.0.51", "127.0.0.52");
         assertThat(sources.stream().filter("127.0.0.51"::equals).count()).isEqualTo(2);
@@ -78,11 +78,11 @@ class PolicyPrecedenceIT {
     @Test
     void unknownBindingIsLoggedAndTheMailGoesOutWithoutBinding(TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);
-        String recipient = "unknown-" + SmtpSubmitter.uniqueSubject("u").toLowerCase() + "@other.prec.test";
+        String recipient = TlsScenarios.uniqueRecipient("unknown", "other.prec.test");
 
         james.submitter().mail().from(TlsScenarios.uniqueSender("unknown")).to(recipient).header("X-Binding", "no-such-binding").send();
 
-        ReceivedMessage received = env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
+        ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
         assertThat(received.clientIp()).isEqualTo("127.0.0.1");
         assertThat(received.header("X-Binding")).isEmpty();
         assertThat(james.logLines("unknown binding or group 'no-such-binding'")).isNotEmpty();

@@ -89,7 +89,7 @@ class SamplePolicyDemoIT {
                 outcome = "deferred " + JamesServer.TEST_MAX_RETRIES + "x, then DSN to sender: "
                     + statusLine(dsn).orElse("?");
             } else {
-                ReceivedMessage received = env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
+                ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
                 assertThat(received.tlsUsed()).as(received.receivedHeader()).isEqualTo(mail.deliveredOverTls);
                 outcome = "delivered to " + received.receiverName() + " from " + received.clientIp() + " as "
                     + received.heloName() + ", " + (received.tlsUsed()

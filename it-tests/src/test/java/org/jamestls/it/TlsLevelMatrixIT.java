@@ -60,7 +60,7 @@ class TlsLevelMatrixIT {
                 .as("no byte of the message reached the receiver").isZero();
             assertThat(env.receivers().log()).doesNotContain(subject);
         } else {
-            ReceivedMessage received = env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
+            ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.subject()).isEqualTo(subject);
             assertThat(received.receiverName()).isEqualTo(receiverName);
             assertThat(received.tlsUsed()).as(received.receivedHeader())

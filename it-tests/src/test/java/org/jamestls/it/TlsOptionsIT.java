@@ -9,7 +9,6 @@ import java.util.stream.Stream;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
-import org.jamestls.it.support.SmtpSubmitter;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +36,7 @@ class TlsOptionsIT {
             .map(arguments -> (String) arguments.get()[0])
             .forEach(domain -> {
                 String sender = TlsScenarios.uniqueSender("opt");
-                String recipient = "opt-" + SmtpSubmitter.uniqueSubject("u").toLowerCase() + "@" + domain;
+                String recipient = TlsScenarios.uniqueRecipient("opt", domain);
                 james.submitter().mail().from(sender).to(recipient).send();
                 SENT.put(domain, new String[] {sender, recipient});
             });
@@ -73,7 +72,7 @@ class TlsOptionsIT {
     void tlsVerifyAgainstReceiverCertificate(String domain, boolean delivered, String expected, TestEnvironment env) {
         String recipient = SENT.get(domain)[1];
         if (delivered) {
-            ReceivedMessage received = awaitDelivered(env, recipient);
+            ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.tlsUsed()).as(received.receivedHeader()).isTrue();
             assertThat(outcomeLine(env, "delivered", recipient)).contains("tls-verification=\"" + expected);
         } else {
@@ -95,7 +94,7 @@ class TlsOptionsIT {
     void clientCertificateInEachKeyFormat(String domain, boolean delivered, String expected, TestEnvironment env) {
         String recipient = SENT.get(domain)[1];
         if (delivered) {
-            ReceivedMessage received = awaitDelivered(env, recipient);
+            ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.receiverName()).isEqualTo(TestNetwork.RX_CLIENTCERT);
             assertThat(received.clientCertificateCn()).as(received.receivedHeader()).contains(expected);
         } else {
@@ -117,7 +116,7 @@ class TlsOptionsIT {
     void protocolAndCipherRestrictions(String domain, boolean delivered, String expected, TestEnvironment env) {
         String recipient = SENT.get(domain)[1];
         if (delivered) {
-            ReceivedMessage received = awaitDelivered(env, recipient);
+            ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.tlsProtocol()).contains("TLSv1.2");
             assertThat(outcomeLine(env, "delivered", recipient)).contains("tls-protocol=\"TLSv1.2\"",
                 "tls-cipher=\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"");
@@ -126,10 +125,6 @@ class TlsOptionsIT {
         } else {
             assertDeferredThenBounced(env, domain, "5.7.10", "handshake-failed", expected);
         }
-    }
-
-    private static ReceivedMessage awaitDelivered(TestEnvironment env, String recipient) {
-        return env.receivers().awaitMessagesFor(recipient, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
     }
 
     /** The audit line LogDeliveryOutcome writes from the mail's jamestls.outcome.* attributes. */

@@ -84,6 +84,16 @@ final class TlsScenarios {
         return SmtpSubmitter.uniqueSubject(prefix).replaceAll("[^A-Za-z0-9-]", "-").toLowerCase() + "@" + SENDER_DOMAIN;
     }
 
+    /** A recipient address of its own, e.g. {@code prec-u-1a2b3c4d@other.prec.test}. */
+    static String uniqueRecipient(String prefix, String domain) {
+        return prefix + "-" + SmtpSubmitter.uniqueSubject("u").toLowerCase() + "@" + domain;
+    }
+
+    /** The one message a receiver got for this recipient, waiting for it (bounded). */
+    static ReceivedMessage awaitDelivered(TestEnvironment env, String recipient) {
+        return env.receivers().awaitMessagesFor(recipient, 1, DELIVERY_TIMEOUT).get(0);
+    }
+
     static ReceivedMessage awaitDsn(TestEnvironment env, String sender) {
         return env.receivers().awaitMessagesFor(sender, 1, BOUNCE_TIMEOUT).get(0);
     }

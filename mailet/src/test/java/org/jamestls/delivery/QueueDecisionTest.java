@@ -17,7 +17,6 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jamestls.policy.Binding;
-import org.jamestls.policy.TlsPolicy;
 import org.jamestls.tls.TlsClientContexts;
 import org.junit.jupiter.api.Test;
 
@@ -137,7 +136,6 @@ class QueueDecisionTest {
     }
 
     private static DeliveryContext context() {
-        TlsPolicy policy = TlsPolicy.empty();
         ConnectionPlan plan = new ConnectionPlan(Optional.empty(), "relay.test", StartTlsMode.MANDATORY,
             TestTls.unverified());
         return new DeliveryContext("m", "dest.test", "none", requiredPolicy(), false, plan);
