@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.OptionalLong;
 
 import javax.mail.MessagingException;
 
@@ -35,6 +36,14 @@ final class MailTransaction {
 
     static Outcome run(SmtpSession session, MxTarget target, Mail mail, Collection<MailAddress> recipients) throws IOException {
         SmtpConnection connection = session.connection();
+        OptionalLong limit = sizeLimit(session.capabilities());
+        long size = messageSize(mail);
+        if (limit.isPresent() && size > limit.getAsLong()) {
+            // RFC 1870: the receiver announced it cannot take this mail; sending it would only waste the link
+            return new Outcome(HostAttemptResult.allFailed(target, session.tls(), recipients,
+                new DeliveryFailure(FailureKind.MESSAGE_REJECTED, "5.3.4", "message of " + size + " bytes exceeds the "
+                    + limit.getAsLong() + " bytes " + target + " accepts (SIZE)")), true);
+        }
         SmtpReply mailFrom = connection.command("MAIL FROM:<" + mail.getMaybeSender().asString("") + ">"
             + sizeParameter(session.capabilities(), mail));
         if (!mailFrom.isPositive()) {
@@ -112,13 +121,29 @@ final class MailTransaction {
     }
 
     private static String sizeParameter(SmtpReply ehlo, Mail mail) {
-        if (!ehlo.offersExtension("SIZE")) {
-            return "";
-        }
+        long size = messageSize(mail);
+        return ehlo.offersExtension("SIZE") && size >= 0 ? " SIZE=" + size : "";
+    }
+
+    /** The announced SIZE limit; absent when there is none or it is 0 (no fixed limit). */
+    private static OptionalLong sizeLimit(SmtpReply ehlo) {
         try {
-            return " SIZE=" + mail.getMessageSize();
+            return ehlo.extensionParameters("SIZE")
+                .filter(value -> !value.isBlank())
+                .map(value -> Long.parseLong(value.trim()))
+                .filter(value -> value > 0)
+                .map(OptionalLong::of)
+                .orElse(OptionalLong.empty());
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private static long messageSize(Mail mail) {
+        try {
+            return mail.getMessageSize();
         } catch (MessagingException e) {
-            return "";
+            return -1;
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.jamestls.delivery;
 
+import java.net.IDN;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -85,12 +86,18 @@ public class MxResolver {
     }
 
     private List<MxTarget> lookUp(String domain) throws ResolutionFailure {
+        String asciiDomain = toAscii(domain);
         Collection<String> mxHosts;
         try {
-            mxHosts = dnsService.findMXRecords(domain);
+            mxHosts = dnsService.findMXRecords(asciiDomain);
         } catch (TemporaryResolutionException e) {
             throw new ResolutionFailure(new DeliveryFailure(FailureKind.DNS, "4.4.3",
                 "temporary DNS failure looking up MX for " + domain));
+        }
+        if (mxHosts.size() == 1 && stripTrailingDot(mxHosts.iterator().next()).isEmpty()) {
+            // RFC 7505 null MX: the domain says it accepts no mail at all
+            throw new ResolutionFailure(new DeliveryFailure(FailureKind.DNS, "5.1.10",
+                domain + " does not accept mail (null MX, RFC 7505)"));
         }
         List<MxTarget> targets = new ArrayList<>();
         for (String mxHost : mxHosts) {
@@ -113,6 +120,16 @@ public class MxResolver {
                 "no address for the MX hosts of " + domain + ": " + String.join(", ", mxHosts)));
         }
         return List.copyOf(targets);
+    }
+
+    /** Internationalised domains are looked up by their A-label (RFC 5890). */
+    private static String toAscii(String domain) throws ResolutionFailure {
+        try {
+            return IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED);
+        } catch (IllegalArgumentException e) {
+            throw new ResolutionFailure(new DeliveryFailure(FailureKind.DNS, "5.1.2",
+                "'" + domain + "' is not a valid domain name: " + e.getMessage()));
+        }
     }
 
     private static String stripTrailingDot(String host) {

@@ -85,6 +85,31 @@ class HostDeliveryTest {
     }
 
     @Test
+    void mailLargerThanTheAnnouncedSizeBouncesWithoutBeingSent() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext).withSizeLimit(10)) {
+            HostAttemptResult result = hostDelivery.attempt(target(server), plan(StartTlsMode.MANDATORY), mail(),
+                List.of(new MailAddress("to@dest.test")));
+
+            assertThat(result.recipientOutcomes()).singleElement().satisfies(outcome -> {
+                assertThat(outcome.status()).isEqualTo(RecipientOutcome.Status.PERMANENT_FAILURE);
+                assertThat(outcome.failure().orElseThrow().enhancedStatus()).isEqualTo("5.3.4");
+            });
+            assertThat(server.commands()).noneMatch(command -> command.startsWith("MAIL FROM"));
+            assertThat(server.dataReceived()).isFalse();
+        }
+    }
+
+    @Test
+    void sizeIsDeclaredWhenTheReceiverSupportsIt() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext).withSizeLimit(1_000_000)) {
+            hostDelivery.attempt(target(server), plan(StartTlsMode.MANDATORY), mail(), List.of(new MailAddress("to@dest.test")));
+
+            assertThat(server.commands()).anyMatch(command -> command.matches("MAIL FROM:<from@source.test> SIZE=\\d+"));
+            assertThat(server.dataReceived()).isTrue();
+        }
+    }
+
+    @Test
     void unreachableAddressIsATemporaryConnectionFailure() throws Exception {
         int closedPort;
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext)) {

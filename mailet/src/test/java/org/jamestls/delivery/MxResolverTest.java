@@ -53,6 +53,22 @@ class MxResolverTest {
     }
 
     @Test
+    void nullMxBouncesAtOnce() {
+        dns.mx("nomail.test", ".");
+
+        assertThatThrownBy(() -> resolver.resolve("nomail.test")).isInstanceOf(MxResolver.ResolutionFailure.class)
+            .hasMessageContaining("5.1.10").hasMessageContaining("null MX");
+    }
+
+    @Test
+    void internationalisedDomainsAreLookedUpByTheirALabel() throws Exception {
+        dns.mx("xn--bcher-kva.test", "mx.xn--bcher-kva.test").a("mx.xn--bcher-kva.test", "127.0.0.11");
+
+        assertThat(resolver.resolve("bücher.test")).extracting(MxTarget::toString)
+            .containsExactly("mx.xn--bcher-kva.test [127.0.0.11]:25");
+    }
+
+    @Test
     void noMxAndNoAddressIsPermanent() {
         assertThatThrownBy(() -> resolver.resolve("nowhere.test")).isInstanceOf(MxResolver.ResolutionFailure.class)
             .hasMessageContaining("5.1.2");

@@ -36,6 +36,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger messages = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int closeChannelAtMessage = -1;
+    private volatile long sizeLimit;
     private volatile boolean dataReceived;
     private volatile boolean dataReceivedOverTls;
     private final Thread acceptor;
@@ -58,6 +59,12 @@ final class ScriptedSmtpServer implements AutoCloseable {
     /** Answers 421 to the MAIL FROM of message number {@code n} (1-based, counted over all connections). */
     ScriptedSmtpServer closingChannelAtMessage(int n) {
         closeChannelAtMessage = n;
+        return this;
+    }
+
+    /** Announces {@code SIZE limit} in EHLO. */
+    ScriptedSmtpServer withSizeLimit(long limit) {
+        sizeLimit = limit;
         return this;
     }
 
@@ -122,7 +129,8 @@ final class ScriptedSmtpServer implements AutoCloseable {
             String upper = line.toUpperCase();
             if (upper.startsWith("EHLO")) {
                 boolean offer = behaviour != TlsBehaviour.STARTTLS_NOT_OFFERED && !tls;
-                send(out, "250-scripted.test" + (offer ? "\r\n250-STARTTLS" : "") + "\r\n250 8BITMIME");
+                send(out, "250-scripted.test" + (offer ? "\r\n250-STARTTLS" : "")
+                    + (sizeLimit > 0 ? "\r\n250-SIZE " + sizeLimit : "") + "\r\n250 8BITMIME");
             } else if (upper.equals("STARTTLS")) {
                 send(out, "220 2.0.0 go ahead");
                 if (behaviour == TlsBehaviour.HANDSHAKE_FAILS) {
