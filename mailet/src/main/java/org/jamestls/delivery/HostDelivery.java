@@ -17,6 +17,8 @@ public final class HostDelivery {
     private final SessionOpener opener;
     private final SessionPool pool;
     private final Duration slotWait;
+    /** An idle session can be taken by another worker between being offered and taken: try again, boundedly. */
+    private static final int MAX_POOL_TRIES = 5;
 
     public HostDelivery(int connectTimeoutMillis, int readTimeoutMillis, SessionPool pool) {
         this.opener = new SessionOpener(connectTimeoutMillis, readTimeoutMillis);
@@ -25,22 +27,36 @@ public final class HostDelivery {
     }
 
     public HostAttemptResult attempt(MxTarget target, ConnectionPlan plan, Mail mail, Collection<MailAddress> recipients) {
-        Optional<SmtpSession> idle = pool.takeIdle(SessionKey.of(target, plan));
-        SmtpSession session;
-        if (idle.isPresent()) {
-            session = idle.get();
-        } else {
-            Optional<DeliveryFailure> noSlot = reserveSlot(target);
-            if (noSlot.isPresent()) {
-                return HostAttemptResult.notTransacted(target, Optional.empty(), noSlot.get());
+        SessionKey key = SessionKey.of(target, plan);
+        Optional<SmtpSession> session = Optional.empty();
+        for (int tries = 0; tries < MAX_POOL_TRIES && session.isEmpty(); tries++) {
+            session = pool.takeIdle(key);
+            if (session.isPresent()) {
+                break;
             }
-            SessionOpener.Opened opened = opener.open(target, plan);
-            if (opened.failure.isPresent()) {
-                pool.unreserve(target.socketAddress());
-                return HostAttemptResult.notTransacted(target, Optional.empty(), opened.failure.get());
+            SessionPool.Reservation reservation = reserve(key);
+            if (reservation == SessionPool.Reservation.TIMED_OUT) {
+                return HostAttemptResult.notTransacted(target, Optional.empty(), new DeliveryFailure(FailureKind.CONNECTION,
+                    "4.4.5", "no free connection to " + target + " within " + slotWait.toSeconds()
+                    + "s (maxConnectionsPerHost reached)"));
             }
-            session = opened.session.orElseThrow();
+            if (reservation == SessionPool.Reservation.RESERVED) {
+                SessionOpener.Opened opened = opener.open(target, plan);
+                if (opened.failure.isPresent()) {
+                    pool.unreserve(target.socketAddress());
+                    return HostAttemptResult.notTransacted(target, Optional.empty(), opened.failure.get());
+                }
+                session = opened.session;
+            }
         }
+        if (session.isEmpty()) {
+            return HostAttemptResult.notTransacted(target, Optional.empty(), new DeliveryFailure(FailureKind.CONNECTION,
+                "4.4.5", "no usable connection to " + target + " after " + MAX_POOL_TRIES + " tries"));
+        }
+        return transact(session.get(), target, mail, recipients);
+    }
+
+    private HostAttemptResult transact(SmtpSession session, MxTarget target, Mail mail, Collection<MailAddress> recipients) {
         try {
             MailTransaction.Outcome outcome = MailTransaction.run(session, target, mail, recipients);
             pool.giveBack(session, outcome.sessionReusable);
@@ -52,16 +68,12 @@ public final class HostDelivery {
         }
     }
 
-    private Optional<DeliveryFailure> reserveSlot(MxTarget target) {
+    private SessionPool.Reservation reserve(SessionKey key) {
         try {
-            if (pool.reserve(target.socketAddress(), slotWait)) {
-                return Optional.empty();
-            }
-            return Optional.of(new DeliveryFailure(FailureKind.CONNECTION, "4.4.5",
-                "no free connection to " + target + " within " + slotWait.toSeconds() + "s (maxConnectionsPerHost reached)"));
+            return pool.reserve(key, slotWait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.of(new DeliveryFailure(FailureKind.CONNECTION, "4.4.5", "interrupted while waiting for " + target));
+            return SessionPool.Reservation.TIMED_OUT;
         }
     }
 }

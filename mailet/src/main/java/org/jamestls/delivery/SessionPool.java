@@ -70,29 +70,44 @@ public class SessionPool implements AutoCloseable {
         }
     }
 
+    /** What {@link #reserve} could do for a caller that found no idle session of its own. */
+    enum Reservation {
+        /** A slot for a new connection is the caller's. */
+        RESERVED,
+        /** A session with the caller's key became idle meanwhile: take it instead of opening one. */
+        IDLE_AVAILABLE,
+        /** No slot within the wait. */
+        TIMED_OUT
+    }
+
     /**
-     * Reserves a connection slot for a new session to this MX address, waiting up to {@code wait} for one.
+     * Reserves a connection slot for a new session to this key's MX address, waiting up to {@code wait}.
      * When the address's slots are all held by idle sessions of other identities, one of them is closed.
      */
-    boolean reserve(InetSocketAddress remote, Duration wait) throws InterruptedException {
+    Reservation reserve(SessionKey key, Duration wait) throws InterruptedException {
+        InetSocketAddress remote = key.remote();
         long deadline = clock.getAsLong() + wait.toNanos();
         synchronized (this) {
             while (true) {
                 int open = openPerHost.getOrDefault(remote, 0);
                 if (open < maxConnectionsPerHost) {
                     openPerHost.put(remote, open + 1);
-                    return true;
+                    return Reservation.RESERVED;
+                }
+                Deque<SmtpSession> own = idle.get(key);
+                if (own != null && !own.isEmpty()) {
+                    return Reservation.IDLE_AVAILABLE;
                 }
                 Optional<SmtpSession> victim = anyIdleTo(remote);
                 if (victim.isPresent()) {
+                    // the victim's slot passes straight to the caller
                     removeIdle(victim.get());
                     closeLater(victim.get());
-                    openPerHost.put(remote, open - 1);
-                    continue;
+                    return Reservation.RESERVED;
                 }
                 long remaining = deadline - clock.getAsLong();
                 if (remaining <= 0) {
-                    return false;
+                    return Reservation.TIMED_OUT;
                 }
                 TimeUnit.NANOSECONDS.timedWait(this, remaining);
             }

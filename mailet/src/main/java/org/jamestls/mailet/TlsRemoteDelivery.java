@@ -72,6 +72,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     public void init() throws MessagingException {
         configuration = TlsDeliveryConfiguration.from(getMailetConfig());
         TlsPolicy policy = PolicyLoader.load(fileSystem, configuration.policyFile());
+        TlsClientContexts tlsContexts = tlsContexts(policy);
         queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
         splitter = new DomainSplitter(queue);
         bindingAssigner = new BindingAssigner(new BindingSelector(policy), configuration.bindingHeader());
@@ -85,7 +86,7 @@ public class TlsRemoteDelivery extends GenericMailet {
             new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(), sessionPool), metrics);
         QueueDecision queueDecision = new QueueDecision(queue, configuration.retrySchedule(), bouncer,
             new SuccessForwarder(getMailetContext(), configuration.onSuccess()), metrics);
-        QueuedMailDelivery delivery = new QueuedMailDelivery(policy, configuration, tlsContexts(policy), deliverer,
+        QueuedMailDelivery delivery = new QueuedMailDelivery(policy, configuration, tlsContexts, deliverer,
             queueDecision, splitter, metrics);
         workers = new DeliveryWorkers(queue, delivery, configuration.deliveryThreads());
         workers.start();
