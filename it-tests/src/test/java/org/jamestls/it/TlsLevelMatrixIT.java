@@ -2,6 +2,10 @@ package org.jamestls.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.LocalTime;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.jamestls.it.support.JamesServer;
@@ -59,6 +63,7 @@ class TlsLevelMatrixIT {
             assertThat(env.receivers().countMessagesFor(recipient))
                 .as("no byte of the message reached the receiver").isZero();
             assertThat(env.receivers().log()).doesNotContain(subject);
+            assertRetriedOnSchedule(james, domain);
         } else {
             ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.subject()).isEqualTo(subject);
@@ -69,6 +74,26 @@ class TlsLevelMatrixIT {
                 + " .*tls=" + level + " decidedBy=\\[global domain " + domain.replace(".", "\\.") + "\\]"
                 + " outcome=delivered 1/1 over " + (expected == Expected.DELIVERED_OVER_TLS ? "TLS TLSv1" : "plaintext"),
                 TlsScenarios.DELIVERY_TIMEOUT)).isNotNull();
+        }
+    }
+
+    /**
+     * The first attempt and JamesServer.TEST_MAX_RETRIES retries, each after the test schedule's 2 s delay
+     * (with room for a loaded machine), and one retry count per deferral.
+     */
+    private static void assertRetriedOnSchedule(JamesServer james, String domain) {
+        String escaped = domain.replace(".", "\\.");
+        List<LocalTime> attempts = james.logLines("Delivery attempt: mail=\\S+-to-" + escaped + " ").stream()
+            .map(line -> LocalTime.parse(line.substring(0, 12)))
+            .collect(Collectors.toList());
+        assertThat(attempts).hasSize(1 + JamesServer.TEST_MAX_RETRIES);
+        for (int i = 1; i < attempts.size(); i++) {
+            assertThat(Duration.between(attempts.get(i - 1), attempts.get(i)))
+                .isBetween(Duration.ofMillis(1900), Duration.ofMillis(6000));
+        }
+        for (int retry = 1; retry <= JamesServer.TEST_MAX_RETRIES; retry++) {
+            assertThat(james.logLines("Deferring mail=\\S+-to-" + escaped + " .* retry=" + retry + "/"
+                + JamesServer.TEST_MAX_RETRIES + " in 2s")).hasSize(1);
         }
     }
 }
