@@ -11,8 +11,8 @@ import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.SmtpSubmitter;
-import org.jamestls.it.support.StripTlsProxy;
-import org.jamestls.it.support.StripTlsProxy.Attack;
+import org.jamestls.it.support.SmtpFaultProxy;
+import org.jamestls.it.support.SmtpFaultProxy.Fault;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.AfterAll;
@@ -30,9 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(SharedEnvironment.class)
 class StripTlsIT {
-    private static final Map<Attack, String> PROXY_IPS = new EnumMap<>(Map.of(
-        Attack.STRIP_FROM_EHLO, "127.0.0.41", Attack.REJECT_STARTTLS, "127.0.0.42", Attack.FAKE_GO_AHEAD, "127.0.0.43"));
-    private static final Map<Attack, StripTlsProxy> PROXIES = new EnumMap<>(Attack.class);
+    private static final Map<Fault, String> PROXY_IPS = new EnumMap<>(Map.of(
+        Fault.STRIP_FROM_EHLO, "127.0.0.41", Fault.REJECT_STARTTLS, "127.0.0.42", Fault.FAKE_GO_AHEAD, "127.0.0.43"));
+    private static final Map<Fault, SmtpFaultProxy> PROXIES = new EnumMap<>(Fault.class);
     /** domain -> sender, recipient, subject. */
     private static final Map<String, String[]> SENT = new ConcurrentHashMap<>();
 
@@ -40,15 +40,15 @@ class StripTlsIT {
 
     static Stream<Arguments> attacks() {
         return Stream.of(
-            Arguments.of(Attack.STRIP_FROM_EHLO, "no", Expected.DELIVERED_IN_PLAINTEXT, null),
-            Arguments.of(Attack.STRIP_FROM_EHLO, "ifavailable", Expected.DELIVERED_IN_PLAINTEXT, null),
-            Arguments.of(Attack.STRIP_FROM_EHLO, "required", Expected.DEFERRED_THEN_BOUNCED, "does not offer STARTTLS (4.7.6)"),
-            Arguments.of(Attack.REJECT_STARTTLS, "no", Expected.DELIVERED_IN_PLAINTEXT, null),
-            Arguments.of(Attack.REJECT_STARTTLS, "ifavailable", Expected.DEFERRED_THEN_BOUNCED, "STARTTLS answered 454"),
-            Arguments.of(Attack.REJECT_STARTTLS, "required", Expected.DEFERRED_THEN_BOUNCED, "STARTTLS answered 454"),
-            Arguments.of(Attack.FAKE_GO_AHEAD, "no", Expected.DELIVERED_IN_PLAINTEXT, null),
-            Arguments.of(Attack.FAKE_GO_AHEAD, "ifavailable", Expected.DEFERRED_THEN_BOUNCED, "TLS negotiation with"),
-            Arguments.of(Attack.FAKE_GO_AHEAD, "required", Expected.DEFERRED_THEN_BOUNCED, "TLS negotiation with"));
+            Arguments.of(Fault.STRIP_FROM_EHLO, "no", Expected.DELIVERED_IN_PLAINTEXT, null),
+            Arguments.of(Fault.STRIP_FROM_EHLO, "ifavailable", Expected.DELIVERED_IN_PLAINTEXT, null),
+            Arguments.of(Fault.STRIP_FROM_EHLO, "required", Expected.DEFERRED_THEN_BOUNCED, "does not offer STARTTLS (4.7.6)"),
+            Arguments.of(Fault.REJECT_STARTTLS, "no", Expected.DELIVERED_IN_PLAINTEXT, null),
+            Arguments.of(Fault.REJECT_STARTTLS, "ifavailable", Expected.DEFERRED_THEN_BOUNCED, "STARTTLS answered 454"),
+            Arguments.of(Fault.REJECT_STARTTLS, "required", Expected.DEFERRED_THEN_BOUNCED, "STARTTLS answered 454"),
+            Arguments.of(Fault.FAKE_GO_AHEAD, "no", Expected.DELIVERED_IN_PLAINTEXT, null),
+            Arguments.of(Fault.FAKE_GO_AHEAD, "ifavailable", Expected.DEFERRED_THEN_BOUNCED, "TLS negotiation with"),
+            Arguments.of(Fault.FAKE_GO_AHEAD, "required", Expected.DEFERRED_THEN_BOUNCED, "TLS negotiation with"));
     }
 
     @BeforeAll
@@ -63,12 +63,12 @@ class StripTlsIT {
             });
             return records;
         });
-        for (Map.Entry<Attack, String> proxy : PROXY_IPS.entrySet()) {
-            PROXIES.put(proxy.getKey(), new StripTlsProxy(proxy.getKey(), proxy.getValue(), TestNetwork.RECEIVER_PORT,
+        for (Map.Entry<Fault, String> proxy : PROXY_IPS.entrySet()) {
+            PROXIES.put(proxy.getKey(), new SmtpFaultProxy(proxy.getKey(), proxy.getValue(), TestNetwork.RECEIVER_PORT,
                 TestNetwork.RX_TLS_1_IP, TestNetwork.RECEIVER_PORT));
         }
         attacks().forEach(arguments -> {
-            String domain = domain((Attack) arguments.get()[0], (String) arguments.get()[1]);
+            String domain = domain((Fault) arguments.get()[0], (String) arguments.get()[1]);
             String sender = TlsScenarios.uniqueSender("strip");
             String recipient = TlsScenarios.uniqueRecipient("strip", domain);
             String subject = SmtpSubmitter.uniqueSubject("striptls-secret");
@@ -79,14 +79,14 @@ class StripTlsIT {
 
     @AfterAll
     static void stopProxies() throws Exception {
-        for (StripTlsProxy proxy : PROXIES.values()) {
+        for (SmtpFaultProxy proxy : PROXIES.values()) {
             proxy.close();
         }
     }
 
     @ParameterizedTest(name = "{0} against tls={1}: {2}")
     @MethodSource("attacks")
-    void attackAgainstLevel(Attack attack, String level, Expected expected, String reason, TestEnvironment env) {
+    void attackAgainstLevel(Fault attack, String level, Expected expected, String reason, TestEnvironment env) {
         String[] sent = SENT.get(domain(attack, level));
         String recipient = sent[1];
         String subject = sent[2];
@@ -106,12 +106,12 @@ class StripTlsIT {
         }
     }
 
-    private static String domain(Attack attack, String level) {
-        String prefix = attack == Attack.STRIP_FROM_EHLO ? "strip" : attack == Attack.REJECT_STARTTLS ? "reject" : "fake";
+    private static String domain(Fault attack, String level) {
+        String prefix = attack == Fault.STRIP_FROM_EHLO ? "strip" : attack == Fault.REJECT_STARTTLS ? "reject" : "fake";
         return prefix + "." + level + ".strip.test";
     }
 
-    private static String proxyHost(Attack attack) {
+    private static String proxyHost(Fault attack) {
         return attack.name().toLowerCase().replace('_', '-') + ".proxy.test";
     }
 }

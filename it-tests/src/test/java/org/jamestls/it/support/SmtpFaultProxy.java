@@ -16,36 +16,54 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A man in the middle between James and a real receiver that attacks STARTTLS, and keeps every byte the
- * client sent so a test can prove what crossed it. It relays SMTP line by line (it never carries TLS).
+ * A man in the middle between James and a real receiver that attacks STARTTLS or breaks the session at
+ * one SMTP stage, and keeps every byte the client sent so a test can prove what crossed it. It relays
+ * SMTP line by line (it never carries TLS). {@link #heal()} turns it into a plain relay.
  */
-public final class StripTlsProxy implements AutoCloseable {
-    public enum Attack {
+public final class SmtpFaultProxy implements AutoCloseable {
+    public enum Fault {
+        /** Relays faithfully. */
+        NONE,
         /** Removes STARTTLS from the EHLO answer. */
         STRIP_FROM_EHLO,
         /** Answers STARTTLS itself with 454, as if TLS were unavailable. */
         REJECT_STARTTLS,
         /** Answers STARTTLS itself with 220, then talks plaintext instead of a handshake. */
-        FAKE_GO_AHEAD
+        FAKE_GO_AHEAD,
+        /** Resets the client's connection before the greeting. */
+        RESET_BEFORE_GREETING,
+        /** Answers the client with 421 instead of the receiver's greeting. */
+        GREETING_421,
+        /** Resets after relaying the answer to MAIL FROM. */
+        RESET_AFTER_MAIL_FROM,
+        /** Resets in the middle of the message data. */
+        RESET_DURING_DATA,
+        /** Relays the whole message and the receiver's 250, then resets before the client sees that 250. */
+        RESET_AFTER_FINAL_DOT
     }
 
     private static final int MAX_LINES = 100_000;
 
-    private final Attack attack;
+    private volatile Fault fault;
     private final InetSocketAddress upstream;
     private final ServerSocket server;
     private final Thread acceptor;
     private final ByteArrayOutputStream fromClients = new ByteArrayOutputStream();
 
-    public StripTlsProxy(Attack attack, String listenIp, int port, String upstreamIp, int upstreamPort) throws IOException {
-        this.attack = attack;
+    public SmtpFaultProxy(Fault fault, String listenIp, int port, String upstreamIp, int upstreamPort) throws IOException {
+        this.fault = fault;
         this.upstream = new InetSocketAddress(upstreamIp, upstreamPort);
         this.server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getByName(listenIp), port));
         server.setSoTimeout(200);
-        acceptor = new Thread(this::acceptUntilClosed, "striptls-" + attack);
+        acceptor = new Thread(this::acceptUntilClosed, "smtp-fault-" + fault);
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** From now on the proxy relays faithfully: the fault is repaired. */
+    public void heal() {
+        fault = Fault.NONE;
     }
 
     /** Everything any client sent to the proxy, as text (binary TLS records show up as garbage). */
@@ -59,7 +77,7 @@ public final class StripTlsProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
-                Thread session = new Thread(() -> relay(client), "striptls-session");
+                Thread session = new Thread(() -> relay(client), "smtp-fault-session");
                 session.setDaemon(true);
                 session.start();
             } catch (SocketTimeoutException e) {
@@ -71,6 +89,7 @@ public final class StripTlsProxy implements AutoCloseable {
     }
 
     private void relay(Socket client) {
+        Fault attack = fault;
         try (client; Socket server = new Socket()) {
             client.setSoTimeout(30_000);
             server.connect(upstream, 5_000);
@@ -80,16 +99,24 @@ public final class StripTlsProxy implements AutoCloseable {
             BufferedReader fromServer = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.ISO_8859_1));
             OutputStream toClient = client.getOutputStream();
             OutputStream toServer = server.getOutputStream();
-            write(toClient, readReply(fromServer));
+            List<String> greeting = readReply(fromServer);
+            if (attack == Fault.RESET_BEFORE_GREETING) {
+                reset(client);
+                return;
+            }
+            write(toClient, attack == Fault.GREETING_421 ? List.of("421 4.3.2 Service not available") : greeting);
+            if (attack == Fault.GREETING_421) {
+                return;
+            }
             for (int i = 0; i < MAX_LINES; i++) {
                 String line = fromClient.readLine();
                 if (line == null) {
                     return;
                 }
                 String verb = line.toUpperCase();
-                if (verb.equals("STARTTLS") && attack != Attack.STRIP_FROM_EHLO) {
-                    write(toClient, List.of(attack == Attack.REJECT_STARTTLS ? "454 4.7.0 TLS not available" : "220 2.0.0 Ready to start TLS"));
-                    if (attack == Attack.FAKE_GO_AHEAD) {
+                if (verb.equals("STARTTLS") && (attack == Fault.REJECT_STARTTLS || attack == Fault.FAKE_GO_AHEAD)) {
+                    write(toClient, List.of(attack == Fault.REJECT_STARTTLS ? "454 4.7.0 TLS not available" : "220 2.0.0 Ready to start TLS"));
+                    if (attack == Fault.FAKE_GO_AHEAD) {
                         // plaintext where the server hello should be: the client's handshake must fail
                         write(toClient, List.of("250 plaintext, no TLS here"));
                     }
@@ -97,13 +124,26 @@ public final class StripTlsProxy implements AutoCloseable {
                 }
                 write(toServer, List.of(line));
                 List<String> reply = readReply(fromServer);
-                if (verb.startsWith("EHLO") && attack == Attack.STRIP_FROM_EHLO) {
+                if (verb.startsWith("EHLO") && attack == Fault.STRIP_FROM_EHLO) {
                     reply = stripStartTls(reply);
+                }
+                if (verb.startsWith("MAIL FROM") && attack == Fault.RESET_AFTER_MAIL_FROM) {
+                    write(toClient, reply);
+                    reset(client);
+                    return;
                 }
                 write(toClient, reply);
                 if (verb.equals("DATA") && reply.get(0).startsWith("354")) {
-                    relayBody(fromClient, toServer);
-                    write(toClient, readReply(fromServer));
+                    if (!relayBody(fromClient, toServer, attack == Fault.RESET_DURING_DATA)) {
+                        reset(client);
+                        return;
+                    }
+                    List<String> accepted = readReply(fromServer);
+                    if (attack == Fault.RESET_AFTER_FINAL_DOT) {
+                        reset(client);
+                        return;
+                    }
+                    write(toClient, accepted);
                 }
                 if (verb.equals("QUIT")) {
                     return;
@@ -114,17 +154,25 @@ public final class StripTlsProxy implements AutoCloseable {
         }
     }
 
-    private static void relayBody(BufferedReader fromClient, OutputStream toServer) throws IOException {
+    /** Relays the message up to its final dot; false when it stopped half-way (to break the session). */
+    private static boolean relayBody(BufferedReader fromClient, OutputStream toServer, boolean stopHalfWay) throws IOException {
         for (int i = 0; i < MAX_LINES; i++) {
             String line = fromClient.readLine();
-            if (line == null) {
-                return;
+            if (line == null || (stopHalfWay && i == 3)) {
+                return false;
             }
             write(toServer, List.of(line));
             if (line.equals(".")) {
-                return;
+                return true;
             }
         }
+        return false;
+    }
+
+    /** Closes with a TCP reset (SO_LINGER 0) rather than an orderly FIN. */
+    private static void reset(Socket client) throws IOException {
+        client.setSoLinger(true, 0);
+        client.close();
     }
 
     private static List<String> stripStartTls(List<String> reply) {
