@@ -11,7 +11,9 @@ public enum FailureKind {
     PROTOCOL("protocol-error"),
     SENDER_REJECTED("sender-rejected"),
     RECIPIENT_REJECTED("recipient-rejected"),
-    MESSAGE_REJECTED("message-rejected");
+    MESSAGE_REJECTED("message-rejected"),
+    /** A bug or an unexpected state in James or this mailet: retried on the schedule like any 4xx. */
+    INTERNAL("internal-error");
 
     private final String label;
 

@@ -1,6 +1,7 @@
 package org.jamestls.mailet;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +14,8 @@ import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.Mail;
 import org.jamestls.delivery.ConnectionPlan;
 import org.jamestls.delivery.DeliveryContext;
+import org.jamestls.delivery.DeliveryFailure;
+import org.jamestls.delivery.FailureKind;
 import org.jamestls.delivery.DeliveryMetrics;
 import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.DomainDeliveryResult;
@@ -25,12 +28,16 @@ import org.jamestls.tls.TlsClientContexts;
 import org.jamestls.tls.TlsClientProfile;
 import org.jamestls.tls.TlsClientSettings;
 import org.jamestls.tls.TlsMaterialException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Handles one mail taken from the queue: policy resolution for its domain and binding, one delivery
  * run, then the queue decision for whatever was not delivered.
  */
 public class QueuedMailDelivery {
+    private static final Logger LOGGER = LoggerFactory.getLogger(QueuedMailDelivery.class);
+
     private final TlsPolicy policy;
     private final TlsDeliveryConfiguration configuration;
     private final TlsClientContexts tlsContexts;
@@ -64,9 +71,23 @@ public class QueuedMailDelivery {
         Map.Entry<Domain, Collection<MailAddress>> only = byDomain.entrySet().iterator().next();
         TimeMetric timer = metrics.deliveryTimer();
         DeliveryContext context = contextFor(mail, only.getKey().asString());
-        DomainDeliveryResult result = deliverer.deliver(mail, only.getValue(), context);
+        DomainDeliveryResult result = deliverSafely(mail, only.getValue(), context);
         queueDecision.settle(mail, result, context);
         timer.stopAndPublish();
+    }
+
+    /**
+     * An unexpected exception must neither lose the mail nor spin it through the queue: it becomes a
+     * temporary failure, deferred on the retry schedule and bounced when retries run out.
+     */
+    private DomainDeliveryResult deliverSafely(Mail mail, Collection<MailAddress> recipients, DeliveryContext context) {
+        try {
+            return deliverer.deliver(mail, recipients, context);
+        } catch (RuntimeException e) {
+            LOGGER.error("Unexpected error delivering mail {} to {}", mail.getName(), context.domain(), e);
+            return DomainDeliveryResult.allFailed(recipients, new DeliveryFailure(FailureKind.INTERNAL, "4.3.0",
+                "internal error delivering to " + context.domain() + ": " + e), List.of());
+        }
     }
 
     private TlsClientProfile tlsProfile(ResolvedTlsPolicy resolved) throws MessagingException {

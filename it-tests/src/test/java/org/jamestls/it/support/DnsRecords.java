@@ -67,10 +67,12 @@ public final class DnsRecords {
 
     private final List<Mx> mx;
     private final List<A> a;
+    private final List<String> unanswered;
 
-    private DnsRecords(List<Mx> mx, List<A> a) {
+    private DnsRecords(List<Mx> mx, List<A> a, List<String> unanswered) {
         this.mx = Collections.unmodifiableList(new ArrayList<>(mx));
         this.a = Collections.unmodifiableList(new ArrayList<>(a));
+        this.unanswered = Collections.unmodifiableList(new ArrayList<>(unanswered));
     }
 
     public static Builder builder() {
@@ -85,6 +87,7 @@ public final class DnsRecords {
         Builder b = new Builder();
         b.mx.addAll(mx);
         b.a.addAll(a);
+        b.unanswered.addAll(unanswered);
         return b;
     }
 
@@ -96,6 +99,11 @@ public final class DnsRecords {
         return a;
     }
 
+    /** Domains whose queries are never answered (the resolver times out: a temporary failure). */
+    public List<String> unansweredDomains() {
+        return unanswered;
+    }
+
     @Override
     public String toString() {
         return "DnsRecords" + mx + a;
@@ -104,6 +112,15 @@ public final class DnsRecords {
     public static final class Builder {
         private final List<Mx> mx = new ArrayList<>();
         private final List<A> a = new ArrayList<>();
+        private final List<String> unanswered = new ArrayList<>();
+
+        /** Queries for {@code domain} go to a server that never answers, so they time out. */
+        public Builder unanswered(String domain) {
+            if (!unanswered.contains(lower(domain))) {
+                unanswered.add(lower(domain));
+            }
+            return this;
+        }
 
         public Builder mx(String domain, String host, int preference) {
             Mx r = new Mx(lower(domain), lower(host), preference);
@@ -121,16 +138,17 @@ public final class DnsRecords {
             return this;
         }
 
-        /** Removes every MX record of {@code domain} and every A record of {@code host} equal to it. */
+        /** Removes every MX record of the name, every A record of it, and its unanswered mark. */
         public Builder remove(String name) {
             String n = lower(name);
             mx.removeIf(r -> r.domain.equals(n));
             a.removeIf(r -> r.host.equals(n));
+            unanswered.remove(n);
             return this;
         }
 
         public DnsRecords build() {
-            return new DnsRecords(mx, a);
+            return new DnsRecords(mx, a, unanswered);
         }
 
         private static String lower(String s) {

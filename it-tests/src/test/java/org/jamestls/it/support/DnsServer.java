@@ -26,6 +26,7 @@ public final class DnsServer implements AutoCloseable {
     private DnsRecords records;
     private Process process;
     private int ttlSeconds;
+    private static final String UNANSWERING_SERVER = "127.0.0.99";
 
     public DnsServer(Path dir, String address, int port, DnsRecords records) {
         this.dir = dir;
@@ -72,6 +73,10 @@ public final class DnsServer implements AutoCloseable {
                 "--pid-file=" + pidFile()));
             for (DnsRecords.A a : records.aRecords()) {
                 cmd.add("--host-record=" + a.host + "," + a.ip + "," + ttlSeconds);
+            }
+            for (String domain : records.unansweredDomains()) {
+                // nothing listens on this loopback address: dnsmasq's forwarded query is never answered
+                cmd.add("--server=/" + domain + "/" + UNANSWERING_SERVER);
             }
             for (DnsRecords.Mx mx : records.mxRecords()) {
                 cmd.add("--mx-host=" + mx.domain + "," + mx.host + "," + mx.preference);

@@ -1,0 +1,80 @@
+package org.jamestls.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Stream;
+
+import org.jamestls.it.support.JamesServer;
+import org.jamestls.it.support.ReceivedMessage;
+import org.jamestls.it.support.SharedEnvironment;
+import org.jamestls.it.support.TestEnvironment;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What the real DNS answers decides between bouncing at once, deferring, and delivering once DNS is
+ * repaired: NXDOMAIN and null MX bounce at once, an MX host without an address and an unanswered query
+ * defer.
+ */
+@ExtendWith(SharedEnvironment.class)
+class DnsFaultsIT {
+
+    @BeforeAll
+    static void records(TestEnvironment env) {
+        TlsScenarios.james(env);
+        env.dns().update(records -> records
+            .mx("nullmx.dnsfault.test", ".", 0)
+            .mx("noaddress.dnsfault.test", "mx-without-address.dnsfault.test", 10)
+            .unanswered("timeout.dnsfault.test"));
+    }
+
+    /** domain, the DSN's status and text; no deferral happens first. */
+    static Stream<Arguments> immediateBounces() {
+        return Stream.of(
+            Arguments.of("nxdomain.dnsfault.test", "Status: 5.1.2 ", "no MX or address record for nxdomain.dnsfault.test"),
+            Arguments.of("nullmx.dnsfault.test", "Status: 5.1.10 ", "does not accept mail (null MX, RFC 7505)"));
+    }
+
+    @ParameterizedTest(name = "{0} bounces at once: {1}")
+    @MethodSource("immediateBounces")
+    void permanentDnsAnswersBounceAtOnce(String domain, String status, String text, TestEnvironment env) {
+        JamesServer james = TlsScenarios.james(env);
+        String sender = TlsScenarios.uniqueSender("dns");
+
+        james.submitter().mail().from(sender).to(TlsScenarios.uniqueRecipient("dns", domain)).send();
+
+        ReceivedMessage dsn = TlsScenarios.awaitDsn(env, sender);
+        assertThat(dsn.raw()).contains(status, text);
+        assertThat(james.logLines("Deferring mail=\\S+-to-" + domain.replace(".", "\\.") + " ")).isEmpty();
+    }
+
+    @Test
+    void mxHostWithoutAddressIsDeferredThenBounced(TestEnvironment env) {
+        JamesServer james = TlsScenarios.james(env);
+        String sender = TlsScenarios.uniqueSender("dns");
+
+        james.submitter().mail().from(sender).to(TlsScenarios.uniqueRecipient("dns", "noaddress.dnsfault.test")).send();
+
+        assertThat(james.awaitLog("Deferring mail=\\S+-to-noaddress\\.dnsfault\\.test .*retry=1/", TlsScenarios.DELIVERY_TIMEOUT))
+            .contains("no address for the MX hosts of noaddress.dnsfault.test", "(4.4.4)");
+        assertThat(TlsScenarios.awaitDsn(env, sender).raw()).contains("Status: 5.4.4 ");
+    }
+
+    @Test
+    void unansweredQueryIsDeferredAndDeliveredOnceDnsAnswers(TestEnvironment env) {
+        JamesServer james = TlsScenarios.james(env);
+        String recipient = TlsScenarios.uniqueRecipient("dns", "timeout.dnsfault.test");
+
+        james.submitter().mail().from(TlsScenarios.uniqueSender("dns")).to(recipient).send();
+
+        assertThat(james.awaitLog("Deferring mail=\\S+-to-timeout\\.dnsfault\\.test .*retry=1/", TlsScenarios.BOUNCE_TIMEOUT))
+            .contains("temporary DNS failure looking up MX for timeout.dnsfault.test (4.4.3)");
+        env.dns().update(records -> records.remove("timeout.dnsfault.test").mx("timeout.dnsfault.test", "rx-tls-1.receivers.test", 10));
+
+        assertThat(TlsScenarios.awaitDelivered(env, recipient).receiverName()).isEqualTo("rx-tls-1");
+    }
+}
