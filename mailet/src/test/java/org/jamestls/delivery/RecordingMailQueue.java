@@ -14,11 +14,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** A MailQueue that only records what was enqueued, with the delay, recipients and retry count at that moment. */
-final class RecordingMailQueue implements MailQueue {
-    static final class Enqueued {
-        final List<MailAddress> recipients;
-        final Duration delay;
-        final int retryCount;
+public final class RecordingMailQueue implements MailQueue {
+    public static final class Enqueued {
+        public final List<MailAddress> recipients;
+        public final Duration delay;
+        public final int retryCount;
 
         Enqueued(Mail mail, Duration delay) {
             this.recipients = List.copyOf(mail.getRecipients());
@@ -27,7 +27,7 @@ final class RecordingMailQueue implements MailQueue {
         }
     }
 
-    final List<Enqueued> enqueued = new ArrayList<>();
+    public final List<Enqueued> enqueued = new ArrayList<>();
 
     @Override
     public MailQueueName getName() {

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.FileNotFoundException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
-import org.apache.james.queue.api.MailQueue;
-import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
 import org.jamestls.delivery.Bouncer;
@@ -21,21 +17,17 @@ import org.jamestls.delivery.DeliveryMetrics;
 import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.DomainDeliveryResult;
 import org.jamestls.delivery.QueueDecision;
-import org.jamestls.delivery.RetryCount;
+import org.jamestls.delivery.RecordingMailQueue;
 import org.jamestls.delivery.SuccessForwarder;
 import org.jamestls.policy.TlsPolicy;
 import org.jamestls.tls.TlsClientContexts;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Publisher;
-
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 class QueuedMailDeliveryTest {
 
     @Test
     void anUnexpectedExceptionDefersTheMailOnTheScheduleInsteadOfSpinningThroughTheQueue() throws Exception {
-        DelayRecordingQueue queue = new DelayRecordingQueue();
+        RecordingMailQueue queue = new RecordingMailQueue();
         TlsDeliveryConfiguration configuration = TlsDeliveryConfiguration.from(new MapMailetConfig()
             .with("delayTime", "1 minute").with("maxRetries", "3"));
         DeliveryMetrics metrics = new DeliveryMetrics(new RecordingMetricFactory());
@@ -56,42 +48,9 @@ class QueuedMailDeliveryTest {
 
         delivery.process(MailImpl.builder().name("m").sender("a@source.test").addRecipient("b@dest.test").build());
 
-        assertThat(queue.delays).containsExactly(Duration.ofMinutes(1));
-        assertThat(queue.retryCounts).containsExactly(1);
-    }
-
-    private static final class DelayRecordingQueue implements MailQueue {
-        final List<Duration> delays = new ArrayList<>();
-        final List<Integer> retryCounts = new ArrayList<>();
-
-        @Override
-        public MailQueueName getName() {
-            return MailQueueName.of("test");
-        }
-
-        @Override
-        public void enQueue(Mail mail, Duration delay) {
-            delays.add(delay);
-            retryCounts.add(RetryCount.of(mail));
-        }
-
-        @Override
-        public void enQueue(Mail mail) {
-            enQueue(mail, Duration.ZERO);
-        }
-
-        @Override
-        public Publisher<Void> enqueueReactive(Mail mail) {
-            return Mono.fromRunnable(() -> enQueue(mail));
-        }
-
-        @Override
-        public Publisher<MailQueueItem> deQueue() {
-            return Flux.never();
-        }
-
-        @Override
-        public void close() {
-        }
+        assertThat(queue.enqueued).singleElement().satisfies(entry -> {
+            assertThat(entry.delay).isEqualTo(Duration.ofMinutes(1));
+            assertThat(entry.retryCount).isEqualTo(1);
+        });
     }
 }
