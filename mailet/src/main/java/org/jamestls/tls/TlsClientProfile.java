@@ -39,8 +39,4 @@ public final class TlsClientProfile implements TlsNegotiator {
         socket.startHandshake();
         return socket;
     }
-
-    public TlsClientSettings settings() {
-        return settings;
-    }
 }
