@@ -3,6 +3,8 @@ package org.jamestls.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.jamestls.it.support.JamesServer;
@@ -12,40 +14,57 @@ import org.jamestls.it.support.SmtpFaultProxy;
 import org.jamestls.it.support.SmtpFaultProxy.Fault;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
+import org.jamestls.it.support.TlsServerContext;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A proxy in front of a real Postfix breaks the session at one stage (tls=no, so the stage is visible to
- * it): the mail is deferred with the failure logged, and once the fault is repaired the retry delivers it
- * exactly once — except after the final dot, where the receiver already has it and the sender cannot know
- * (the SMTP ambiguity): then the receiver gets it twice, which this test counts rather than hides.
+ * A proxy in front of a real (plaintext) Postfix breaks the session at one stage, for each TLS level. The
+ * proxy offers STARTTLS and terminates TLS itself, so under ifavailable and required the fault strikes inside
+ * the encrypted session. Every time: the mail is deferred with the failure logged, and once the fault is
+ * repaired the retry delivers it exactly once — except after the final dot, where the receiver already has
+ * it and the sender cannot know (the SMTP ambiguity): then the receiver gets it twice, which this test
+ * counts rather than hides. Under ifavailable and required no SMTP command ever crossed in clear.
  */
 @ExtendWith(SharedEnvironment.class)
 class ConnectionFaultsIT {
 
-    static Stream<Arguments> faults() {
-        return Stream.of(
-            Arguments.of(Fault.RESET_BEFORE_GREETING, "127.0.0.44", "connection to", 1),
-            Arguments.of(Fault.GREETING_421, "127.0.0.45", "refused the session: 421", 1),
-            Arguments.of(Fault.RESET_AFTER_MAIL_FROM, "127.0.0.46", "connection to", 1),
-            Arguments.of(Fault.RESET_DURING_DATA, "127.0.0.47", "connection to", 1),
-            Arguments.of(Fault.RESET_AFTER_FINAL_DOT, "127.0.0.48", "connection to", 2));
+    private static final String[] LEVELS = {"no", "ifavailable", "required"};
+
+    /** fault, what the deferral says, copies at the receiver once repaired. */
+    private static final Object[][] FAULTS = {
+        {Fault.CONNECTION_REFUSED, "connection refused", 1},
+        {Fault.RESET_BEFORE_GREETING, "connection to", 1},
+        {Fault.GREETING_421, "refused the session: 421", 1},
+        {Fault.RESET_AFTER_MAIL_FROM, "connection to", 1},
+        {Fault.RESET_DURING_DATA, "connection to", 1},
+        {Fault.RESET_AFTER_FINAL_DOT, "connection to", 2},
+    };
+
+    static Stream<Arguments> faultsPerLevel() {
+        List<Arguments> cases = new ArrayList<>();
+        int proxy = 0;
+        for (String level : LEVELS) {
+            for (Object[] fault : FAULTS) {
+                cases.add(Arguments.of(level, fault[0], "127.0.0." + (60 + proxy++), fault[1], fault[2]));
+            }
+        }
+        return cases.stream();
     }
 
-    @ParameterizedTest(name = "{0}: deferred, then delivered {3} time(s) once repaired")
-    @MethodSource("faults")
-    void faultDefersAndTheRepairDelivers(Fault fault, String proxyIp, String logged, int copies, TestEnvironment env)
-            throws Exception {
+    @ParameterizedTest(name = "tls={0}, {1}: deferred, then delivered {4} time(s) once repaired")
+    @MethodSource("faultsPerLevel")
+    void faultDefersAndTheRepairDelivers(String level, Fault fault, String proxyIp, String logged, int copies,
+            TestEnvironment env) throws Exception {
         JamesServer james = TlsScenarios.james(env);
-        String domain = fault.name().toLowerCase().replace('_', '-') + ".faults.test";
+        String domain = domain(fault, level);
         String proxyHost = "proxy-" + domain;
         env.dns().update(records -> records.a(proxyHost, proxyIp).mx(domain, proxyHost, 10));
         String recipient = TlsScenarios.uniqueRecipient("fault", domain);
-        try (SmtpFaultProxy proxy = new SmtpFaultProxy(fault, proxyIp, TestNetwork.RECEIVER_PORT,
-                TestNetwork.RX_TLS_1_IP, TestNetwork.RECEIVER_PORT)) {
+        try (SmtpFaultProxy proxy = SmtpFaultProxy.terminatingTls(fault, proxyIp, TestNetwork.RECEIVER_PORT,
+                TestNetwork.RX_PLAIN_IP, TestNetwork.RECEIVER_PORT, TlsServerContext.validReceiver(env.certificates()))) {
             james.submitter().mail().from(TlsScenarios.uniqueSender("fault")).to(recipient).send();
 
             String deferral = james.awaitLog("Deferring mail=\\S+-to-" + domain.replace(".", "\\.") + " .*retry=1/",
@@ -53,10 +72,22 @@ class ConnectionFaultsIT {
             assertThat(deferral).contains(logged);
             proxy.heal();
 
-            ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
-            assertThat(received.tlsUsed()).isFalse();
+            TlsScenarios.awaitDelivered(env, recipient);
             env.receivers().assertNoMessage("never-" + recipient, Duration.ofSeconds(3));
             assertThat(env.receivers().countMessagesFor(recipient)).isEqualTo(copies);
+            if (level.equals("no")) {
+                assertThat(proxy.tlsSessions()).isZero();
+                assertThat(proxy.bytesFromClients()).contains("MAIL FROM:<");
+            } else {
+                assertThat(proxy.tlsSessions()).as("every session that got to SMTP commands used TLS").isPositive();
+                assertThat(proxy.bytesFromClients()).as("no SMTP command in clear after STARTTLS")
+                    .doesNotContain("MAIL FROM:<").doesNotContain("RCPT TO:<");
+            }
         }
+    }
+
+    /** {@code reset-during-data.required.faults.test}; its tls level is set in it-tls-policy.xml. */
+    static String domain(Fault fault, String level) {
+        return fault.name().toLowerCase().replace('_', '-') + "." + level + ".faults.test";
     }
 }

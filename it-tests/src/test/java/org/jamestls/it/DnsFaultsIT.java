@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What the real DNS answers decides between bouncing at once, deferring, and delivering once DNS is
@@ -29,7 +30,8 @@ class DnsFaultsIT {
         env.dns().update(records -> records
             .mx("nullmx.dnsfault.test", ".", 0)
             .mx("noaddress.dnsfault.test", "mx-without-address.dnsfault.test", 10)
-            .unanswered("timeout.dnsfault.test"));
+            .unanswered("timeout.dnsfault.test")
+            .servfail("servfail.dnsfault.test"));
     }
 
     /** domain, the DSN's status and text; no deferral happens first. */
@@ -64,16 +66,18 @@ class DnsFaultsIT {
         assertThat(TlsScenarios.awaitDsn(env, sender).raw()).contains("Status: 5.4.4 ");
     }
 
-    @Test
-    void unansweredQueryIsDeferredAndDeliveredOnceDnsAnswers(TestEnvironment env) {
+    /** Both are temporary: deferred on the schedule, delivered once the DNS answers again. */
+    @ParameterizedTest(name = "{0} is deferred (4.4.3) and delivered once DNS answers")
+    @ValueSource(strings = {"timeout.dnsfault.test", "servfail.dnsfault.test"})
+    void temporaryDnsFailureIsDeferredAndDeliveredOnceDnsAnswers(String domain, TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);
-        String recipient = TlsScenarios.uniqueRecipient("dns", "timeout.dnsfault.test");
+        String recipient = TlsScenarios.uniqueRecipient("dns", domain);
 
         james.submitter().mail().from(TlsScenarios.uniqueSender("dns")).to(recipient).send();
 
-        assertThat(james.awaitLog("Deferring mail=\\S+-to-timeout\\.dnsfault\\.test .*retry=1/", TlsScenarios.BOUNCE_TIMEOUT))
-            .contains("temporary DNS failure looking up MX for timeout.dnsfault.test (4.4.3)");
-        env.dns().update(records -> records.remove("timeout.dnsfault.test").mx("timeout.dnsfault.test", "rx-tls-1.receivers.test", 10));
+        assertThat(james.awaitLog("Deferring mail=\\S+-to-" + domain.replace(".", "\\.") + " .*retry=1/", TlsScenarios.BOUNCE_TIMEOUT))
+            .contains("temporary DNS failure looking up MX for " + domain + " (4.4.3)");
+        env.dns().update(records -> records.remove(domain).mx(domain, "rx-tls-1.receivers.test", 10));
 
         assertThat(TlsScenarios.awaitDelivered(env, recipient).receiverName()).isEqualTo("rx-tls-1");
     }

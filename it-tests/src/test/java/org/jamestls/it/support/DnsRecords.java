@@ -68,11 +68,13 @@ public final class DnsRecords {
     private final List<Mx> mx;
     private final List<A> a;
     private final List<String> unanswered;
+    private final List<String> servfail;
 
-    private DnsRecords(List<Mx> mx, List<A> a, List<String> unanswered) {
+    private DnsRecords(List<Mx> mx, List<A> a, List<String> unanswered, List<String> servfail) {
         this.mx = Collections.unmodifiableList(new ArrayList<>(mx));
         this.a = Collections.unmodifiableList(new ArrayList<>(a));
         this.unanswered = Collections.unmodifiableList(new ArrayList<>(unanswered));
+        this.servfail = Collections.unmodifiableList(new ArrayList<>(servfail));
     }
 
     public static Builder builder() {
@@ -88,6 +90,7 @@ public final class DnsRecords {
         b.mx.addAll(mx);
         b.a.addAll(a);
         b.unanswered.addAll(unanswered);
+        b.servfail.addAll(servfail);
         return b;
     }
 
@@ -104,6 +107,11 @@ public final class DnsRecords {
         return unanswered;
     }
 
+    /** Domains whose queries are answered SERVFAIL (a broken authoritative server: a temporary failure). */
+    public List<String> servfailDomains() {
+        return servfail;
+    }
+
     @Override
     public String toString() {
         return "DnsRecords" + mx + a;
@@ -113,6 +121,15 @@ public final class DnsRecords {
         private final List<Mx> mx = new ArrayList<>();
         private final List<A> a = new ArrayList<>();
         private final List<String> unanswered = new ArrayList<>();
+        private final List<String> servfail = new ArrayList<>();
+
+        /** Queries for {@code domain} are answered SERVFAIL (by {@link ServfailResponder}, through dnsmasq). */
+        public Builder servfail(String domain) {
+            if (!servfail.contains(lower(domain))) {
+                servfail.add(lower(domain));
+            }
+            return this;
+        }
 
         /** Queries for {@code domain} go to a server that never answers, so they time out. */
         public Builder unanswered(String domain) {
@@ -138,17 +155,18 @@ public final class DnsRecords {
             return this;
         }
 
-        /** Removes every MX record of the name, every A record of it, and its unanswered mark. */
+        /** Removes every MX record of the name, every A record of it, and its unanswered and servfail marks. */
         public Builder remove(String name) {
             String n = lower(name);
             mx.removeIf(r -> r.domain.equals(n));
             a.removeIf(r -> r.host.equals(n));
             unanswered.remove(n);
+            servfail.remove(n);
             return this;
         }
 
         public DnsRecords build() {
-            return new DnsRecords(mx, a, unanswered);
+            return new DnsRecords(mx, a, unanswered, servfail);
         }
 
         private static String lower(String s) {

@@ -27,6 +27,7 @@ public final class DnsServer implements AutoCloseable {
     private Process process;
     private int ttlSeconds;
     private static final String UNANSWERING_SERVER = "127.0.0.99";
+    private final ServfailResponder servfail = new ServfailResponder();
 
     public DnsServer(Path dir, String address, int port, DnsRecords records) {
         this.dir = dir;
@@ -77,6 +78,12 @@ public final class DnsServer implements AutoCloseable {
             for (String domain : records.unansweredDomains()) {
                 // nothing listens on this loopback address: dnsmasq's forwarded query is never answered
                 cmd.add("--server=/" + domain + "/" + UNANSWERING_SERVER);
+            }
+            if (!records.servfailDomains().isEmpty()) {
+                servfail.start();
+            }
+            for (String domain : records.servfailDomains()) {
+                cmd.add("--server=/" + domain + "/" + ServfailResponder.ADDRESS);
             }
             for (DnsRecords.Mx mx : records.mxRecords()) {
                 cmd.add("--mx-host=" + mx.domain + "," + mx.host + "," + mx.preference);
@@ -160,6 +167,7 @@ public final class DnsServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         stopProcess();
+        servfail.close();
         try {
             Files.deleteIfExists(pidFile());
         } catch (IOException ignored) {

@@ -14,11 +14,17 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A man in the middle between James and a real receiver that attacks STARTTLS or breaks the session at
  * one SMTP stage, and keeps every byte the client sent so a test can prove what crossed it. It relays
- * SMTP line by line (it never carries TLS). {@link #heal()} turns it into a plain relay.
+ * SMTP line by line. Built with {@link #terminatingTls}, it offers STARTTLS itself and terminates the
+ * client's TLS, so the same faults also strike inside an encrypted session (the hop to the receiver is then
+ * plaintext). {@link #heal()} turns it into a faithful relay.
  */
 public final class SmtpFaultProxy implements AutoCloseable {
     public enum Fault {
@@ -39,31 +45,69 @@ public final class SmtpFaultProxy implements AutoCloseable {
         /** Resets in the middle of the message data. */
         RESET_DURING_DATA,
         /** Relays the whole message and the receiver's 250, then resets before the client sees that 250. */
-        RESET_AFTER_FINAL_DOT
+        RESET_AFTER_FINAL_DOT,
+        /** Nothing listens until {@link #heal()}: connections are refused by the kernel. */
+        CONNECTION_REFUSED
     }
 
     private static final int MAX_LINES = 100_000;
 
     private volatile Fault fault;
+    private final InetSocketAddress listen;
     private final InetSocketAddress upstream;
+    private final SSLContext tlsTermination;
     private final ServerSocket server;
-    private final Thread acceptor;
+    private Thread acceptor;
     private final ByteArrayOutputStream fromClients = new ByteArrayOutputStream();
+    private final AtomicInteger tlsSessions = new AtomicInteger();
 
     public SmtpFaultProxy(Fault fault, String listenIp, int port, String upstreamIp, int upstreamPort) throws IOException {
+        this(fault, listenIp, port, upstreamIp, upstreamPort, null);
+    }
+
+    private SmtpFaultProxy(Fault fault, String listenIp, int port, String upstreamIp, int upstreamPort,
+            SSLContext tlsTermination) throws IOException {
         this.fault = fault;
+        this.listen = new InetSocketAddress(InetAddress.getByName(listenIp), port);
         this.upstream = new InetSocketAddress(upstreamIp, upstreamPort);
+        this.tlsTermination = tlsTermination;
         this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getByName(listenIp), port));
+        if (fault != Fault.CONNECTION_REFUSED) {
+            startListening();
+        }
+    }
+
+    /**
+     * A proxy that offers STARTTLS to the client whatever the receiver offers, and completes the client's
+     * handshake itself with {@code serverContext}: the fault then happens inside TLS, where only the proxy sees
+     * the SMTP stage. The upstream receiver should be a plaintext one.
+     */
+    public static SmtpFaultProxy terminatingTls(Fault fault, String listenIp, int port, String upstreamIp,
+            int upstreamPort, SSLContext serverContext) throws IOException {
+        return new SmtpFaultProxy(fault, listenIp, port, upstreamIp, upstreamPort, serverContext);
+    }
+
+    private synchronized void startListening() throws IOException {
+        if (server.isBound()) {
+            return;
+        }
+        server.setReuseAddress(true);
+        server.bind(listen);
         server.setSoTimeout(200);
         acceptor = new Thread(this::acceptUntilClosed, "smtp-fault-" + fault);
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    /** From now on the proxy relays faithfully: the fault is repaired. */
-    public void heal() {
+    /** From now on the proxy relays faithfully (and listens, if it refused connections): the fault is repaired. */
+    public void heal() throws IOException {
         fault = Fault.NONE;
+        startListening();
+    }
+
+    /** How many client sessions completed a TLS handshake with this proxy. */
+    public int tlsSessions() {
+        return tlsSessions.get();
     }
 
     /** Everything any client sent to the proxy, as text (binary TLS records show up as garbage). */
@@ -94,11 +138,11 @@ public final class SmtpFaultProxy implements AutoCloseable {
             client.setSoTimeout(30_000);
             server.connect(upstream, 5_000);
             server.setSoTimeout(30_000);
-            InputStream clientIn = new RecordingInputStream(client.getInputStream());
-            BufferedReader fromClient = new BufferedReader(new InputStreamReader(clientIn, StandardCharsets.ISO_8859_1));
-            BufferedReader fromServer = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.ISO_8859_1));
+            BufferedReader fromClient = reader(new RecordingInputStream(client.getInputStream()));
+            BufferedReader fromServer = reader(server.getInputStream());
             OutputStream toClient = client.getOutputStream();
             OutputStream toServer = server.getOutputStream();
+            boolean inTls = false;
             List<String> greeting = readReply(fromServer);
             if (attack == Fault.RESET_BEFORE_GREETING) {
                 reset(client);
@@ -122,10 +166,24 @@ public final class SmtpFaultProxy implements AutoCloseable {
                     }
                     continue;
                 }
+                if (verb.equals("STARTTLS") && tlsTermination != null && !inTls) {
+                    write(toClient, List.of("220 2.0.0 Ready to start TLS"));
+                    SSLSocket tls = (SSLSocket) tlsTermination.getSocketFactory().createSocket(client, null, false);
+                    tls.setUseClientMode(false);
+                    tls.startHandshake();
+                    tlsSessions.incrementAndGet();
+                    inTls = true;
+                    // the raw socket keeps recording: from here on the client's bytes are TLS records
+                    fromClient = reader(tls.getInputStream());
+                    toClient = tls.getOutputStream();
+                    continue;
+                }
                 write(toServer, List.of(line));
                 List<String> reply = readReply(fromServer);
-                if (verb.startsWith("EHLO") && attack == Fault.STRIP_FROM_EHLO) {
+                if (verb.startsWith("EHLO") && (attack == Fault.STRIP_FROM_EHLO || inTls)) {
                     reply = stripStartTls(reply);
+                } else if (verb.startsWith("EHLO") && tlsTermination != null) {
+                    reply = offerStartTls(reply);
                 }
                 if (verb.startsWith("MAIL FROM") && attack == Fault.RESET_AFTER_MAIL_FROM) {
                     write(toClient, reply);
@@ -152,6 +210,10 @@ public final class SmtpFaultProxy implements AutoCloseable {
         } catch (IOException e) {
             // either side went away: the session is over
         }
+    }
+
+    private static BufferedReader reader(InputStream in) {
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1));
     }
 
     /** Relays the message up to its final dot; false when it stopped half-way (to break the session). */
@@ -182,6 +244,21 @@ public final class SmtpFaultProxy implements AutoCloseable {
                 kept.add(line);
             }
         }
+        return renumbered(kept);
+    }
+
+    private static List<String> offerStartTls(List<String> reply) {
+        if (reply.stream().anyMatch(line -> line.substring(4).trim().equalsIgnoreCase("STARTTLS"))) {
+            return reply;
+        }
+        List<String> offered = new ArrayList<>(reply);
+        offered.add("250 STARTTLS");
+        return renumbered(offered);
+    }
+
+    /** Continuation marks right again: '-' after the code on every line but the last. */
+    private static List<String> renumbered(List<String> lines) {
+        List<String> kept = new ArrayList<>(lines);
         // the last line of a multi-line reply has a space after the code
         String last = kept.remove(kept.size() - 1);
         kept.add(last.substring(0, 3) + " " + last.substring(4));
@@ -216,7 +293,9 @@ public final class SmtpFaultProxy implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.close();
-        acceptor.join(2000);
+        if (acceptor != null) {
+            acceptor.join(2000);
+        }
     }
 
     /** Copies every byte read from a client into {@link #fromClients}. */

@@ -139,19 +139,19 @@ public final class TlsClient {
         return kmf.getKeyManagers();
     }
 
-    private static KeyStore emptyKeyStore() throws GeneralSecurityException, IOException {
+    static KeyStore emptyKeyStore() throws GeneralSecurityException, IOException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         return ks;
     }
 
-    private static List<? extends Certificate> certificates(Path pem) throws GeneralSecurityException, IOException {
+    static List<? extends Certificate> certificates(Path pem) throws GeneralSecurityException, IOException {
         try (InputStream in = Files.newInputStream(pem)) {
             return List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
         }
     }
 
-    private static PrivateKey pkcs8Key(Path pem) throws GeneralSecurityException, IOException {
+    static PrivateKey pkcs8Key(Path pem) throws GeneralSecurityException, IOException {
         String text = Files.readString(pem);
         if (!text.contains("-----BEGIN PRIVATE KEY-----")) {
             throw new GeneralSecurityException("Not a PKCS#8 PEM key: " + pem);
