@@ -2,48 +2,68 @@ package org.jamestls.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.stream.Collectors;
+
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.SmtpSubmitter;
 import org.jamestls.it.support.TestEnvironment;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Per-recipient answers from a real Postfix (550 for reject-*, 451 for tempfail-*): rejected recipients
- * bounce alone, deferred ones are retried alone, accepted ones get the mail exactly once, and a mail to
- * several domains is split per domain.
+ * One mail, several recipients, each answered differently by a real Postfix at RCPT time, for each TLS level:
+ * 550 and 552 bounce at once, 451 and 452 are retried alone and bounce when retries run out (one DSN per
+ * distinct reason, as the DSN's Status field holds one reason), the
+ * accepted recipient gets the mail exactly once (never re-sent with the retries), and a recipient in a
+ * second domain is split off and delivered on its own.
  */
 @ExtendWith(SharedEnvironment.class)
 class RecipientOutcomesIT {
 
-    @Test
-    void eachRecipientEndsDeliveredOrBouncedAndNothingIsSentTwice(TestEnvironment env) {
+    @ParameterizedTest(name = "tls={0}: 550/552 bounce at once, 451/452 retried then bounced, the rest delivered once")
+    @ValueSource(strings = {"no", "ifavailable", "required"})
+    void eachRecipientEndsDeliveredOrBouncedAndNothingIsSentTwice(String level, TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);
+        String domain = level + ".rcpt.test";
         String tag = SmtpSubmitter.uniqueSubject("r").toLowerCase();
-        String accepted = "ok-" + tag + "@rcpt.test";
-        String rejected = "reject-" + tag + "@rcpt.test";
-        String deferred = "tempfail-" + tag + "@rcpt.test";
+        String accepted = "ok-" + tag + "@" + domain;
+        String rejected = "reject-" + tag + "@" + domain;
+        String overQuota = "quota-" + tag + "@" + domain;
+        String deferred = "tempfail-" + tag + "@" + domain;
+        String full = "full-" + tag + "@" + domain;
         String otherDomain = "split-" + tag + "@other.prec.test";
         String sender = TlsScenarios.uniqueSender("rcpt");
 
-        james.submitter().mail().from(sender).to(accepted, rejected, deferred, otherDomain).send();
+        james.submitter().mail().from(sender).to(accepted, rejected, overQuota, deferred, full, otherDomain).send();
 
-        env.receivers().awaitMessagesFor(accepted, 1, TlsScenarios.DELIVERY_TIMEOUT);
+        ReceivedMessage delivered = env.receivers().awaitMessagesFor(accepted, 1, TlsScenarios.DELIVERY_TIMEOUT).get(0);
         env.receivers().awaitMessagesFor(otherDomain, 1, TlsScenarios.DELIVERY_TIMEOUT);
-        // first the immediate DSN for the 550, then, once retries run out, the one for the 451
-        ReceivedMessage secondDsn = env.receivers().awaitMessagesFor(sender, 2, TlsScenarios.BOUNCE_TIMEOUT).get(1);
-        String dsns = env.receivers().messagesFor(sender).stream().map(ReceivedMessage::raw).reduce("", String::concat);
+        List<ReceivedMessage> dsns = env.receivers().awaitMessagesFor(sender, 4, TlsScenarios.BOUNCE_TIMEOUT);
 
-        assertThat(dsns).contains("Final-Recipient: rfc822; " + rejected, "Status: 5.1.1");
-        assertThat(dsns).contains("Final-Recipient: rfc822; " + deferred, "failed after 5 retries");
-        assertThat(dsns).doesNotContain("Final-Recipient: rfc822; " + accepted);
-        assertThat(secondDsn.raw()).isNotNull();
+        assertThat(delivered.tlsUsed()).as("channel follows tls=" + level).isEqualTo(!level.equals("no"));
+        assertThat(dsnFor(dsns, rejected)).contains("Status: 5.1.1 ").doesNotContain("retries");
+        assertThat(dsnFor(dsns, overQuota)).contains("Status: 5.2.2 ").doesNotContain("retries");
+        assertThat(dsnFor(dsns, deferred)).contains("Status: 5.3.0 ", "failed after 5 retries");
+        assertThat(dsnFor(dsns, full)).contains("Status: 5.2.2 ", "failed after 5 retries");
+        assertThat(dsns).noneMatch(dsn -> dsn.raw().contains("Final-Recipient: rfc822; " + accepted));
         assertThat(env.receivers().countMessagesFor(accepted)).as("accepted once, never re-sent on retries").isEqualTo(1);
         assertThat(env.receivers().countMessagesFor(otherDomain)).isEqualTo(1);
-        assertThat(env.receivers().countMessagesFor(rejected)).isZero();
-        assertThat(env.receivers().countMessagesFor(deferred)).isZero();
-        assertThat(james.logLines("Deferring mail=\\S+-to-rcpt\\.test domain=rcpt\\.test recipients=\\[" + deferred + "\\] retry=5/5")).hasSize(1);
+        for (String refused : List.of(rejected, overQuota, deferred, full)) {
+            assertThat(env.receivers().countMessagesFor(refused)).as(refused).isZero();
+        }
+        assertThat(james.logLines("Deferring mail=\\S+-to-" + domain.replace(".", "\\.") + " domain=\\S+ recipients=\\[.*"
+            + deferred + ".*\\] retry=5/5")).hasSize(1);
+    }
+
+    /** The one DSN that reports this recipient. */
+    private static String dsnFor(List<ReceivedMessage> dsns, String recipient) {
+        List<String> matching = dsns.stream().map(ReceivedMessage::raw)
+            .filter(raw -> raw.contains("Final-Recipient: rfc822; " + recipient)).collect(Collectors.toList());
+        assertThat(matching).as("DSNs reporting " + recipient).hasSize(1);
+        return matching.get(0);
     }
 }

@@ -55,7 +55,9 @@ final class TlsScenarios {
                 .mx("grpdom.prec.test", "rx-tls-1.receivers.test", 10)
                 .mx("both.prec.test", "rx-tls-1.receivers.test", 10)
                 .mx("other.prec.test", "rx-tls-1.receivers.test", 10)
-                .mx("rcpt.test", "rx-tls-1.receivers.test", 10)
+                .mx("no.rcpt.test", "rx-tls-1.receivers.test", 10)
+                .mx("ifavailable.rcpt.test", "rx-tls-1.receivers.test", 10)
+                .mx("required.rcpt.test", "rx-tls-1.receivers.test", 10)
                 // no MX at all: James falls back to the A record
                 .a("a-only.test", "127.0.0.11"));
             dnsInstalled = true;

@@ -31,6 +31,21 @@ public final class DeliveryFailure {
         return enhancedStatus.startsWith("5");
     }
 
+    /** Value equality: recipients with the same answer share one DSN. */
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof DeliveryFailure)) {
+            return false;
+        }
+        DeliveryFailure other = (DeliveryFailure) o;
+        return kind == other.kind && enhancedStatus.equals(other.enhancedStatus) && detail.equals(other.detail);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(kind, enhancedStatus, detail);
+    }
+
     @Override
     public String toString() {
         return detail + " (" + enhancedStatus + ")";

@@ -65,23 +65,40 @@ public class QueueDecision {
             metrics.deferred(level, lastFailure(result).kind().label());
             defer(mail, pending, retries + 1, reasons, context);
         } else {
-            metrics.bounced(level, lastFailure(result).kind().label());
-            bouncer.bounce(mail, pending, finalStatus(result) + " Delivery to " + context.domain() + " failed after "
-                + retries + " retries (tls=" + level + " decided by " + context.policy().tls().decidedBy()
-                + ", tlsVerify=" + context.policy().tlsVerify().value().configName() + "): " + reasons, outcome);
+            bounceExhausted(mail, result, outcome, retries, context);
         }
     }
 
     private void bouncePermanentFailures(Mail mail, Map<MailAddress, DeliveryFailure> failures, List<Attribute> outcome,
                                          String level) throws MessagingException {
-        // one DSN per distinct reason, so each recipient's Status matches what its server said
-        Map<DeliveryFailure, List<MailAddress>> byFailure = failures.entrySet().stream()
-            .collect(Collectors.groupingBy(Map.Entry::getValue, Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
-        for (Map.Entry<DeliveryFailure, List<MailAddress>> entry : byFailure.entrySet()) {
+        for (Map.Entry<DeliveryFailure, List<MailAddress>> entry : byFailure(failures).entrySet()) {
             DeliveryFailure failure = entry.getKey();
             metrics.bounced(level, failure.kind().label());
             bouncer.bounce(mail, entry.getValue(), failure.enhancedStatus() + " " + failure.detail(), outcome);
         }
+    }
+
+    /** Retries are over: one DSN per distinct last answer, each with the MX-level failures that led there. */
+    private void bounceExhausted(Mail mail, DomainDeliveryResult result, List<Attribute> outcome, int retries,
+                                 DeliveryContext context) throws MessagingException {
+        String level = context.policy().tls().value().configName();
+        boolean tlsAttemptFailed = result.failedAttempts().stream().anyMatch(f -> f.kind().isTls());
+        for (Map.Entry<DeliveryFailure, List<MailAddress>> entry : byFailure(result.temporaryFailures()).entrySet()) {
+            DeliveryFailure failure = entry.getKey();
+            String status = tlsAttemptFailed || failure.kind().isTls()
+                ? TLS_BOUNCE_STATUS : "5" + failure.enhancedStatus().substring(1);
+            metrics.bounced(level, failure.kind().label());
+            bouncer.bounce(mail, entry.getValue(), status + " Delivery to " + context.domain() + " failed after "
+                + retries + " retries (tls=" + level + " decided by " + context.policy().tls().decidedBy()
+                + ", tlsVerify=" + context.policy().tlsVerify().value().configName() + "): "
+                + describe(result.failedAttempts(), List.of(failure)), outcome);
+        }
+    }
+
+    /** One DSN per distinct reason, so each recipient's Status matches what its server said. */
+    private static Map<DeliveryFailure, List<MailAddress>> byFailure(Map<MailAddress, DeliveryFailure> failures) {
+        return failures.entrySet().stream().collect(Collectors.groupingBy(Map.Entry::getValue,
+            java.util.LinkedHashMap::new, Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
     }
 
     private void defer(Mail mail, Collection<MailAddress> pending, int retry, String reasons, DeliveryContext context)
@@ -102,20 +119,15 @@ public class QueueDecision {
         return result.temporaryFailures().values().iterator().next();
     }
 
-    private static String finalStatus(DomainDeliveryResult result) {
-        boolean tlsProblem = result.failedAttempts().stream().anyMatch(f -> f.kind().isTls())
-            || result.temporaryFailures().values().stream().anyMatch(f -> f.kind().isTls());
-        if (tlsProblem) {
-            return TLS_BOUNCE_STATUS;
-        }
-        return "5" + lastFailure(result).enhancedStatus().substring(1);
-    }
-
     /** Each MX tried and what went wrong, then the distinct per-recipient answers. */
     private static String describe(DomainDeliveryResult result) {
+        return describe(result.failedAttempts(), result.temporaryFailures().values());
+    }
+
+    private static String describe(Collection<DeliveryFailure> attempts, Collection<DeliveryFailure> answers) {
         Set<String> reasons = new LinkedHashSet<>();
-        result.failedAttempts().forEach(failure -> reasons.add(failure.toString()));
-        result.temporaryFailures().values().forEach(failure -> reasons.add(failure.toString()));
+        attempts.forEach(failure -> reasons.add(failure.toString()));
+        answers.forEach(failure -> reasons.add(failure.toString()));
         return String.join("; ", reasons);
     }
 }

@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
  * <p>Every listener accepts mail for any domain and stores it in one Maildir ({@code maildir/all/new});
  * {@link ReceivedMessage#recipient()} (Delivered-To) tells whose copy a file is. On every listener,
  * recipients whose local part starts with {@code reject} get {@code 550 5.1.1} and those starting with
- * {@code tempfail} get {@code 451 4.3.0} at RCPT time.
+ * {@code tempfail} get {@code 451 4.3.0}, {@code full} get {@code 452 4.2.2} and {@code quota} get
+ * {@code 552 5.2.2} at RCPT time.
  *
  * <p>Postfix's own log is {@link #logFile()} (maillog_file, no syslog needed).
  */
@@ -119,7 +120,9 @@ public final class PostfixReceivers implements AutoCloseable {
             write("conf/master.cf", masterCf());
             write("conf/recipient_access.regexp",
                 "/^reject[^@]*@/\t550 5.1.1 Recipient rejected by test receiver\n"
-                    + "/^tempfail[^@]*@/\t451 4.3.0 Temporary failure from test receiver\n");
+                    + "/^tempfail[^@]*@/\t451 4.3.0 Temporary failure from test receiver\n"
+                    + "/^full[^@]*@/\t452 4.2.2 Mailbox full at test receiver\n"
+                    + "/^quota[^@]*@/\t552 5.2.2 Mailbox over quota at test receiver\n");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare Postfix in " + base, e);
         }
