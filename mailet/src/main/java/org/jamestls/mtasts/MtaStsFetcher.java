@@ -170,7 +170,8 @@ public final class MtaStsFetcher implements PolicyFetcher {
             root = root.getCause();
         }
         String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-        return root == e ? message : e.getMessage() + (message.equals(e.getMessage()) ? "" : " (" + message + ")");
+        String outer = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return outer.contains(message) ? outer : outer + " (" + message + ")";
     }
 
     @Override
