@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the native programs the integration tests (it-tests/) drive for real:
-#   postfix (receiving MTAs), dnsmasq (DNS for MX/A records), openssl (test certificates).
+#   postfix (receiving MTAs), dnsmasq (DNS for MX/A/TXT records), openssl (test certificates),
+#   nginx (HTTPS hosts serving MTA-STS policies, mta-sts.<domain> on 127.0.0.30-39:443).
 # Idempotent and non-interactive. Also makes sure the distribution's own postfix/dnsmasq
 # services are not running, because the tests start private instances on loopback addresses
-# (127.0.0.2:53 for DNS, 127.0.0.11-16:2525 for SMTP) and a system instance bound to
-# 0.0.0.0 would clash with them.
+# (127.0.0.2:53 for DNS, 127.0.0.11-16:2525 for SMTP, 127.0.0.30:443 for HTTPS) and a system
+# instance bound to 0.0.0.0 would clash with them.
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -18,6 +19,8 @@ missing=()
 command -v postfix  >/dev/null 2>&1 || [ -x /usr/sbin/postfix ]  || missing+=(postfix)
 command -v dnsmasq  >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ]  || missing+=(dnsmasq-base)
 command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
+# "nginx" (not nginx-light): the package that carries the binary on Debian 12 and later.
+command -v nginx    >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]    || missing+=(nginx)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-test-deps: installing ${missing[*]}"
@@ -38,12 +41,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $SUDO rm -f /usr/sbin/policy-rc.d
   fi
 else
-  echo "install-test-deps: postfix, dnsmasq and openssl already installed"
+  echo "install-test-deps: postfix, dnsmasq, openssl and nginx already installed"
 fi
 
 # Stop distribution services that may have been started by the packages (or by an image).
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  for svc in postfix dnsmasq; do
+  for svc in postfix dnsmasq nginx; do
     $SUDO systemctl stop "$svc" >/dev/null 2>&1 || true
     $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
   done
@@ -55,10 +58,13 @@ fi
 if [ -x /etc/init.d/dnsmasq ]; then
   $SUDO /etc/init.d/dnsmasq stop >/dev/null 2>&1 || true
 fi
+if [ -x /etc/init.d/nginx ]; then
+  $SUDO /etc/init.d/nginx stop >/dev/null 2>&1 || true
+fi
 
 # Postfix refuses to start without a "postfix" user and "postdrop" group; the package creates
 # them, but check so a broken machine fails here with a clear message instead of inside a test.
 getent passwd postfix >/dev/null || { echo "install-test-deps: user 'postfix' missing" >&2; exit 1; }
 getent group postdrop >/dev/null || { echo "install-test-deps: group 'postdrop' missing" >&2; exit 1; }
 
-echo "install-test-deps: $(/usr/sbin/postconf -d -h mail_version 2>/dev/null | sed 's/^/postfix /'), $(/usr/sbin/dnsmasq --version | head -1), $(openssl version)"
+echo "install-test-deps: $(/usr/sbin/postconf -d -h mail_version 2>/dev/null | sed 's/^/postfix /'), $(/usr/sbin/dnsmasq --version | head -1), $(openssl version), $(/usr/sbin/nginx -v 2>&1)"

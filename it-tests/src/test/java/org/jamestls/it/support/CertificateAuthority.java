@@ -65,6 +65,14 @@ final class CertificateAuthority {
         }
     }
 
+    /** The CA written earlier as {@code certPem} (its certificate) and {@code keyPem} (PKCS#8 key), to issue more leaves. */
+    static CertificateAuthority load(java.nio.file.Path certPem, java.nio.file.Path keyPem) {
+        X509Certificate certificate = PemFiles.readCertificate(certPem);
+        KeyPair keys = new KeyPair(certificate.getPublicKey(), PemFiles.readPkcs8Key(keyPem));
+        return new CertificateAuthority(
+            X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()), keys, certificate);
+    }
+
     /** A CA-less "authority" whose only job is signing the leaf for its own key: a self-signed leaf. */
     static X509Certificate selfSigned(String commonName, List<String> dnsNames, KeyPair keys, Instant notBefore,
                                       Instant notAfter, Purpose purpose) {

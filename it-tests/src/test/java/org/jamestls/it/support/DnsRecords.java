@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The records {@link DnsServer} serves: MX (domain, host, preference) and A (host, IPv4).
+ * The records {@link DnsServer} serves: MX (domain, host, preference), A (host, IPv4) and TXT (name, strings).
  * Immutable; build with {@link #builder()} or extend with {@link #toBuilder()}.
  * A domain with only an A record (no MX) is answered as such, so James falls back to the A record.
  */
@@ -65,16 +65,57 @@ public final class DnsRecords {
         }
     }
 
+    /**
+     * A TXT record: one or more character-strings (a reader such as MTA-STS or SPF concatenates them). dnsmasq
+     * separates strings with commas on its command line, so a string may not contain a comma, a double quote
+     * or a backslash (none of which MTA-STS records need).
+     */
+    public static final class Txt {
+        public final String name;
+        public final List<String> strings;
+
+        Txt(String name, List<String> strings) {
+            if (strings.isEmpty()) {
+                throw new IllegalArgumentException("TXT record " + name + " needs at least one string");
+            }
+            for (String s : strings) {
+                if (s.contains(",") || s.contains("\"") || s.contains("\\")) {
+                    throw new IllegalArgumentException("TXT string for " + name
+                        + " may not contain a comma, quote or backslash: " + s);
+                }
+            }
+            this.name = name;
+            this.strings = Collections.unmodifiableList(new ArrayList<>(strings));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Txt && ((Txt) o).name.equals(name) && ((Txt) o).strings.equals(strings);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(name, strings);
+        }
+
+        @Override
+        public String toString() {
+            return name + " TXT " + strings;
+        }
+    }
+
     private final List<Mx> mx;
     private final List<A> a;
     private final List<String> unanswered;
     private final List<String> servfail;
+    private final List<Txt> txt;
 
-    private DnsRecords(List<Mx> mx, List<A> a, List<String> unanswered, List<String> servfail) {
+    private DnsRecords(List<Mx> mx, List<A> a, List<String> unanswered, List<String> servfail, List<Txt> txt) {
         this.mx = Collections.unmodifiableList(new ArrayList<>(mx));
         this.a = Collections.unmodifiableList(new ArrayList<>(a));
         this.unanswered = Collections.unmodifiableList(new ArrayList<>(unanswered));
         this.servfail = Collections.unmodifiableList(new ArrayList<>(servfail));
+        this.txt = Collections.unmodifiableList(new ArrayList<>(txt));
     }
 
     public static Builder builder() {
@@ -91,6 +132,7 @@ public final class DnsRecords {
         b.a.addAll(a);
         b.unanswered.addAll(unanswered);
         b.servfail.addAll(servfail);
+        b.txt.addAll(txt);
         return b;
     }
 
@@ -100,6 +142,10 @@ public final class DnsRecords {
 
     public List<A> aRecords() {
         return a;
+    }
+
+    public List<Txt> txtRecords() {
+        return txt;
     }
 
     /** Domains whose queries are never answered (the resolver times out: a temporary failure). */
@@ -114,7 +160,7 @@ public final class DnsRecords {
 
     @Override
     public String toString() {
-        return "DnsRecords" + mx + a;
+        return "DnsRecords" + mx + a + (txt.isEmpty() ? "" : txt.toString());
     }
 
     public static final class Builder {
@@ -130,6 +176,8 @@ public final class DnsRecords {
             }
             return this;
         }
+
+        private final List<Txt> txt = new ArrayList<>();
 
         /** Queries for {@code domain} go to a server that never answers, so they time out. */
         public Builder unanswered(String domain) {
@@ -155,18 +203,40 @@ public final class DnsRecords {
             return this;
         }
 
-        /** Removes every MX record of the name, every A record of it, and its unanswered and servfail marks. */
+        /** Adds a TXT record of one or more strings; a name may have several TXT records. */
+        public Builder txt(String name, String... strings) {
+            Txt r = new Txt(lower(name), List.of(strings));
+            if (!txt.contains(r)) {
+                txt.add(r);
+            }
+            return this;
+        }
+
+        /** The MTA-STS announcement of {@code domain}: {@code _mta-sts.<domain> TXT "v=STSv1; id=<id>"}. */
+        public Builder mtaSts(String domain, String id) {
+            return txt("_mta-sts." + domain, "v=STSv1; id=" + id);
+        }
+
+        /** Removes every TXT record of the name (e.g. "_mta-sts.dest.test"). */
+        public Builder removeTxt(String name) {
+            String n = lower(name);
+            txt.removeIf(r -> r.name.equals(n));
+            return this;
+        }
+
+        /** Removes every MX record of the name, every A and TXT record of it, and its unanswered and servfail marks. */
         public Builder remove(String name) {
             String n = lower(name);
             mx.removeIf(r -> r.domain.equals(n));
             a.removeIf(r -> r.host.equals(n));
+            txt.removeIf(r -> r.name.equals(n));
             unanswered.remove(n);
             servfail.remove(n);
             return this;
         }
 
         public DnsRecords build() {
-            return new DnsRecords(mx, a, unanswered, servfail);
+            return new DnsRecords(mx, a, unanswered, servfail, txt);
         }
 
         private static String lower(String s) {

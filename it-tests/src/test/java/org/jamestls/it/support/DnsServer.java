@@ -88,6 +88,7 @@ public final class DnsServer implements AutoCloseable {
             for (DnsRecords.Mx mx : records.mxRecords()) {
                 cmd.add("--mx-host=" + mx.domain + "," + mx.host + "," + mx.preference);
             }
+            cmd.addAll(txtRecordArguments(records));
             Files.write(dir.resolve("dnsmasq.args"), cmd);
             process = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
@@ -115,6 +116,18 @@ public final class DnsServer implements AutoCloseable {
                 + Processes.tail(out, 20) + "\n" + Processes.tail(log(), 20));
         }
         return this;
+    }
+
+    /**
+     * {@code --txt-record=<name>,<string>[,<string>...]}, one per TXT record. Passed without a shell, so no quotes:
+     * dnsmasq splits the strings at the commas (which {@link DnsRecords.Txt} therefore forbids inside a string).
+     */
+    static List<String> txtRecordArguments(DnsRecords records) {
+        List<String> args = new ArrayList<>();
+        for (DnsRecords.Txt txt : records.txtRecords()) {
+            args.add("--txt-record=" + txt.name + "," + String.join(",", txt.strings));
+        }
+        return args;
     }
 
     /** Replaces all records and restarts dnsmasq (returns once it answers again). */

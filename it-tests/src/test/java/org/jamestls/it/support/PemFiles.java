@@ -16,11 +16,15 @@ import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X962Parameters;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.util.io.pem.PemObject;
 
-/** Writes certificates and private keys as PEM files, keys in the encoding asked for. */
+/** Writes certificates and private keys as PEM files, keys in the encoding asked for; reads back what it wrote. */
 final class PemFiles {
 
     /** PEM private key encodings. */
@@ -91,6 +95,34 @@ final class PemFiles {
     private static void require(PrivateKey key, String algorithm, KeyFormat format) {
         if (!key.getAlgorithm().equals(algorithm)) {
             throw new IllegalArgumentException(format + " needs an " + algorithm + " key, not " + key.getAlgorithm());
+        }
+    }
+
+    /** The first certificate of a PEM file. */
+    static X509Certificate readCertificate(Path file) {
+        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+            Object item;
+            while ((item = parser.readObject()) != null) {
+                if (item instanceof X509CertificateHolder) {
+                    return new JcaX509CertificateConverter().getCertificate((X509CertificateHolder) item);
+                }
+            }
+            throw new IllegalStateException("No certificate in " + file);
+        } catch (IOException | java.security.cert.CertificateException e) {
+            throw new IllegalStateException("Cannot read " + file, e);
+        }
+    }
+
+    /** A PKCS#8 private key ("BEGIN PRIVATE KEY", as {@link #writeKey} writes with {@link KeyFormat#PKCS8}). */
+    static PrivateKey readPkcs8Key(Path file) {
+        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+            Object item = parser.readObject();
+            if (!(item instanceof PrivateKeyInfo)) {
+                throw new IllegalStateException("No PKCS#8 private key in " + file);
+            }
+            return new JcaPEMKeyConverter().getPrivateKey((PrivateKeyInfo) item);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + file, e);
         }
     }
 

@@ -65,6 +65,13 @@ public final class TestNetwork {
     public static final String RX_TLS12_CIPHER = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
     public static final String RX_TLS12_CIPHER_OPENSSL = "ECDHE-RSA-AES128-GCM-SHA256";
 
+    /**
+     * nginx serving MTA-STS policies ({@link MtaStsWebServer}): every {@code mta-sts.<domain>} host on one address,
+     * told apart by SNI. 127.0.0.30-39 are reserved for MTA-STS tests.
+     */
+    public static final String MTA_STS_ADDRESS = "127.0.0.30";
+    public static final int MTA_STS_PORT = 443;
+
     /** Domain suffix of every receiver's myhostname: rx-tls-1 is "rx-tls-1.receivers.test". */
     public static final String RECEIVER_HOSTNAME_SUFFIX = ".receivers.test";
 

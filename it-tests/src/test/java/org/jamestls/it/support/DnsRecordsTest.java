@@ -1,0 +1,46 @@
+package org.jamestls.it.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** Unit test (surefire) of the TXT records DnsServer hands to dnsmasq. */
+class DnsRecordsTest {
+
+    @Test
+    void txtRecordsBecomeDnsmasqArguments() {
+        DnsRecords records = DnsRecords.builder()
+            .mx("dest.test", "mx.dest.test", 10)
+            .mtaSts("Dest.Test", "20261126")
+            .txt("multi.test", "first part", "second part")
+            .build();
+
+        assertThat(DnsServer.txtRecordArguments(records)).containsExactly(
+            "--txt-record=_mta-sts.dest.test,v=STSv1; id=20261126",
+            "--txt-record=multi.test,first part,second part");
+    }
+
+    @Test
+    void txtRecordsSurviveToBuilderAndCanBeRemoved() {
+        DnsRecords records = DnsRecords.builder().mtaSts("a.test", "1").a("mta-sts.a.test", "127.0.0.30").build();
+
+        DnsRecords changed = records.toBuilder().removeTxt("_mta-sts.a.test").mtaSts("a.test", "2").build();
+        DnsRecords removed = changed.toBuilder().remove("_mta-sts.a.test").build();
+
+        assertThat(records.toBuilder().build().txtRecords()).isEqualTo(records.txtRecords());
+        assertThat(changed.txtRecords()).extracting(t -> t.strings.get(0)).containsExactly("v=STSv1; id=2");
+        assertThat(removed.txtRecords()).isEmpty();
+        assertThat(removed.aRecords()).hasSize(1);
+        assertThat(DnsServer.txtRecordArguments(DnsRecords.empty())).isEmpty();
+    }
+
+    @Test
+    void stringsDnsmasqWouldSplitOrMisreadAreRefused() {
+        assertThatThrownBy(() -> DnsRecords.builder().txt("a.test", "v=spf1 a, mx"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("comma");
+        assertThatThrownBy(() -> DnsRecords.builder().txt("a.test", "say \"hi\""))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DnsRecords.builder().txt("a.test")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,358 @@
+package org.jamestls.it.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import org.jamestls.it.support.CertificateAuthority.Purpose;
+import org.jamestls.it.support.PemFiles.KeyFormat;
+
+/**
+ * A real nginx serving {@code https://mta-sts.<domain>/.well-known/mta-sts.txt} for any number of domains, all on
+ * one address ({@link TestNetwork#MTA_STS_ADDRESS}:443 by default) and told apart by SNI. Private instance: its
+ * config, pid file, logs, certificates and policy files live under {@code dir}; the distribution's nginx service is
+ * never used. Each host gets its own certificate from the run's {@link TestCertificates} CA (or, on request, one
+ * for the wrong name or from the untrusted "Other CA"). An unknown host name gets a default server whose
+ * certificate names {@code mta-sts.default.invalid} and which answers 404.
+ * <p>
+ * Changing a known domain's policy only rewrites its file (atomically); adding a domain or changing its
+ * certificate rewrites the config and reloads nginx. Either way the call returns once nginx serves the change
+ * (bounded wait).
+ */
+public final class MtaStsWebServer implements AutoCloseable {
+
+    /** The certificate a policy host presents. */
+    public enum HostCertificate {
+        /** Issued by the test CA for {@code mta-sts.<domain>}. */
+        VALID,
+        /** Issued by the test CA, but for {@code wrong-name.invalid}. */
+        WRONG_NAME,
+        /** For {@code mta-sts.<domain>}, but issued by the untrusted "Other CA". */
+        UNTRUSTED_CA
+    }
+
+    private static final String NGINX = "/usr/sbin/nginx";
+    private static final String DEFAULT_HOST = "mta-sts.default.invalid";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration CERT_LIFETIME = Duration.ofDays(30);
+
+    private final Path dir;
+    private final String address;
+    private final int port;
+    private final TestCertificates certificates;
+    /** domain -> certificate kind; the domains with a server block. */
+    private final Map<String, HostCertificate> hosts = new TreeMap<>();
+    private Process process;
+
+    public MtaStsWebServer(Path dir, String address, int port, TestCertificates certificates) {
+        this.dir = dir.toAbsolutePath();
+        this.address = address;
+        this.port = port;
+        this.certificates = certificates;
+    }
+
+    /** nginx on 127.0.0.30:443 with its files under {@code dir}. */
+    public static MtaStsWebServer onDefaultAddress(Path dir, TestCertificates certificates) {
+        return new MtaStsWebServer(dir, TestNetwork.MTA_STS_ADDRESS, TestNetwork.MTA_STS_PORT, certificates);
+    }
+
+    /** Starts nginx (no domains yet) and waits, bounded, until it accepts connections. */
+    public synchronized MtaStsWebServer start() {
+        if (process != null && process.isAlive()) {
+            return this;
+        }
+        try {
+            Files.createDirectories(dir.resolve("tmp"));
+            Files.createDirectories(dir.resolve("certs"));
+            Files.createDirectories(dir.resolve("www"));
+            Processes.killStale(pidFile(), "nginx");
+            Files.deleteIfExists(pidFile());
+            issue(DEFAULT_HOST, DEFAULT_HOST, HostCertificate.VALID);
+            writeConfig();
+            check();
+            process = new ProcessBuilder(NGINX, "-p", dir.toString(), "-c", configFile().toString(),
+                "-e", errorLogFile().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dir.resolve("nginx.out").toString())))
+                .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start nginx", e);
+        }
+        boolean up = Processes.await(START_TIMEOUT, () -> !process.isAlive() || Processes.canConnect(address, port));
+        if (!up || !process.isAlive()) {
+            String out = Processes.readOrEmpty(dir.resolve("nginx.out"));
+            close();
+            throw new IllegalStateException("nginx did not come up on " + address + ":" + port + "\n"
+                + Processes.tail(out, 20) + "\n" + Processes.tail(errorLog(), 20));
+        }
+        return this;
+    }
+
+    /** Serves {@code policy} for {@code domain} with a valid certificate. */
+    public void publish(String domain, String policy) {
+        publish(domain, policy, HostCertificate.VALID);
+    }
+
+    /** Serves {@code policy} (written byte for byte) at {@code https://mta-sts.<domain>/.well-known/mta-sts.txt}. */
+    public synchronized void publish(String domain, String policy, HostCertificate certificate) {
+        String d = domain.toLowerCase(Locale.ROOT);
+        writePolicy(d, policy);
+        if (hosts.get(d) != certificate) {
+            issue(d, "mta-sts." + d, certificate);
+            hosts.put(d, certificate);
+            reload();
+        }
+        awaitServing(d, 200, policy);
+    }
+
+    /** Deletes the domain's policy file: its host still answers, with 404. */
+    public synchronized void remove(String domain) {
+        String d = domain.toLowerCase(Locale.ROOT);
+        try {
+            Files.deleteIfExists(policyFile(d));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (hosts.containsKey(d)) {
+            awaitServing(d, 404, null);
+        }
+    }
+
+    /** {@code mta-sts.<domain>}: the name to point at {@link #address()} in DNS. */
+    public static String policyHost(String domain) {
+        return "mta-sts." + domain.toLowerCase(Locale.ROOT);
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The CA that issued the VALID and WRONG_NAME certificates (a tlsCa bundle for the fetcher). */
+    public Path caPem() {
+        return certificates.caPem();
+    }
+
+    public String errorLog() {
+        return Processes.readOrEmpty(errorLogFile());
+    }
+
+    public String accessLog() {
+        return Processes.readOrEmpty(dir.resolve("access.log"));
+    }
+
+    private void writePolicy(String domain, String policy) {
+        Path file = policyFile(domain);
+        try {
+            Files.createDirectories(file.getParent());
+            Path temporary = Files.createTempFile(file.getParent(), "policy", ".tmp");
+            Files.write(temporary, policy.getBytes(StandardCharsets.UTF_8));
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the policy of " + domain, e);
+        }
+    }
+
+    private Path policyFile(String domain) {
+        return dir.resolve("www").resolve(domain).resolve(".well-known").resolve("mta-sts.txt");
+    }
+
+    /** Writes certs/<name>-chain.pem and certs/<name>-key.pem for the host serving {@code name}. */
+    private void issue(String name, String host, HostCertificate kind) {
+        boolean untrusted = kind == HostCertificate.UNTRUSTED_CA;
+        CertificateAuthority ca = untrusted
+            ? CertificateAuthority.load(certificates.otherCaPem(), certificates.otherCaKeyPem())
+            : CertificateAuthority.load(certificates.caPem(), certificates.caKeyPem());
+        String subject = kind == HostCertificate.WRONG_NAME ? "wrong-name.invalid" : host;
+        KeyPair keys = CertificateAuthority.ecP256KeyPair();
+        Instant now = Instant.now();
+        X509Certificate leaf = ca.issue(subject, List.of(subject), keys.getPublic(), now.minus(Duration.ofDays(1)),
+            now.plus(CERT_LIFETIME), Purpose.SERVER);
+        PemFiles.writeCertificates(chainFile(name), leaf, ca.certificate());
+        PemFiles.writeKey(keyFile(name), keys, KeyFormat.PKCS8);
+    }
+
+    private Path chainFile(String name) {
+        return dir.resolve("certs").resolve(name + "-chain.pem");
+    }
+
+    private Path keyFile(String name) {
+        return dir.resolve("certs").resolve(name + "-key.pem");
+    }
+
+    private void writeConfig() {
+        String listen = "        listen " + address + ":" + port + " ssl";
+        StringBuilder c = new StringBuilder()
+            .append("# Written by MtaStsWebServer; rewritten on every change.\n")
+            .append("daemon off;\nmaster_process on;\nworker_processes 1;\n")
+            .append("pid ").append(pidFile()).append(";\n")
+            .append("error_log ").append(errorLogFile()).append(" info;\n");
+        if ("root".equals(System.getProperty("user.name"))) {
+            // workers read the policy files under the build directory, which need not be readable by nobody
+            c.append("user root;\n");
+        }
+        c.append("events {\n    worker_connections 64;\n}\n")
+            .append("http {\n")
+            .append("    access_log ").append(dir.resolve("access.log")).append(";\n");
+        for (String temp : List.of("client_body", "proxy", "fastcgi", "uwsgi", "scgi")) {
+            c.append("    ").append(temp).append("_temp_path ").append(dir.resolve("tmp").resolve(temp)).append(";\n");
+        }
+        c.append("    server_tokens off;\n")
+            .append("    ssl_protocols TLSv1.2 TLSv1.3;\n")
+            .append("    types { }\n")
+            .append("    default_type application/octet-stream;\n")
+            .append("    server {\n").append(listen).append(" default_server;\n")
+            .append("        server_name _;\n")
+            .append("        ssl_certificate ").append(chainFile(DEFAULT_HOST)).append(";\n")
+            .append("        ssl_certificate_key ").append(keyFile(DEFAULT_HOST)).append(";\n")
+            .append("        return 404;\n")
+            .append("    }\n");
+        for (String domain : hosts.keySet()) {
+            c.append("    server {\n").append(listen).append(";\n")
+                .append("        server_name ").append(policyHost(domain)).append(";\n")
+                .append("        ssl_certificate ").append(chainFile(domain)).append(";\n")
+                .append("        ssl_certificate_key ").append(keyFile(domain)).append(";\n")
+                .append("        root ").append(dir.resolve("www").resolve(domain)).append(";\n")
+                .append("        location = /.well-known/mta-sts.txt {\n")
+                .append("            default_type text/plain;\n")
+                .append("        }\n")
+                .append("        location / {\n            return 404;\n        }\n")
+                .append("    }\n");
+        }
+        c.append("}\n");
+        try {
+            Files.writeString(configFile(), c.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** nginx -t: a config error fails here with nginx's message, not later as a silently ignored reload. */
+    private void check() {
+        Processes.run(Duration.ofSeconds(15), NGINX, "-t", "-q", "-p", dir.toString(), "-c", configFile().toString(),
+            "-e", errorLogFile().toString()).requireSuccess("nginx -t");
+    }
+
+    private void reload() {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("nginx is not running (start() first)");
+        }
+        writeConfig();
+        check();
+        // SIGHUP to the master: new workers with the new config, old ones finish gracefully.
+        Processes.run(Duration.ofSeconds(10), "kill", "-HUP", Long.toString(process.pid())).requireSuccess("kill -HUP");
+    }
+
+    /** Polls over HTTPS (SNI = the policy host, any certificate) until the host answers as expected. */
+    private void awaitServing(String domain, int status, String body) {
+        String[] last = {"nothing yet"};
+        boolean ok = Processes.await(CHANGE_TIMEOUT, () -> {
+            try {
+                String response = get(policyHost(domain));
+                last[0] = response;
+                return response.startsWith("HTTP/1.1 " + status + " ")
+                    && (body == null || response.endsWith("\r\n\r\n" + body));
+            } catch (IOException e) {
+                last[0] = e.toString();
+                return false;
+            }
+        });
+        if (!ok) {
+            throw new IllegalStateException("nginx did not serve " + status + " for " + policyHost(domain) + " within "
+                + CHANGE_TIMEOUT + "; last answer:\n" + Processes.tail(last[0], 10) + "\n" + Processes.tail(errorLog(), 10));
+        }
+    }
+
+    /** The raw response to GET /.well-known/mta-sts.txt. */
+    private String get(String host) throws IOException {
+        try (Socket tcp = new Socket()) {
+            tcp.connect(new InetSocketAddress(address, port), 2000);
+            tcp.setSoTimeout(5000);
+            SSLSocket tls = (SSLSocket) trustAll().getSocketFactory().createSocket(tcp, host, port, false);
+            SSLParameters parameters = tls.getSSLParameters();
+            parameters.setServerNames(List.of(new SNIHostName(host)));
+            tls.setSSLParameters(parameters);
+            OutputStream out = tls.getOutputStream();
+            out.write(("GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = tls.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static SSLContext trustAll() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                    // the probe checks what is served, not who serves it
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Path configFile() {
+        return dir.resolve("nginx.conf");
+    }
+
+    private Path pidFile() {
+        return dir.resolve("nginx.pid");
+    }
+
+    private Path errorLogFile() {
+        return dir.resolve("error.log");
+    }
+
+    @Override
+    public synchronized void close() {
+        Processes.stop(process, Duration.ofSeconds(5));
+        process = null;
+        hosts.clear();
+        try {
+            Files.deleteIfExists(pidFile());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
