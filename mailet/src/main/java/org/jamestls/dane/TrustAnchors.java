@@ -60,7 +60,9 @@ public final class TrustAnchors {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            throw new IOException("invalid DNSSEC trust anchor in " + source + ": " + e.getMessage(), e);
+            // dnsjava says "<none>:2: ..." for a stream without a file name
+            String message = String.valueOf(e.getMessage()).replaceFirst("^<none>:(\\d+):", "line $1:");
+            throw new IOException("invalid DNSSEC trust anchor in " + source + ": " + message, e);
         }
         if (anchors.isEmpty()) {
             throw new IOException("invalid DNSSEC trust anchor in " + source + ": no DS or DNSKEY record");
