@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the native programs the integration tests (it-tests/) drive for real:
-#   postfix (receiving MTAs), dnsmasq (DNS for MX/A records), openssl (test certificates).
+#   postfix (receiving MTAs), dnsmasq (DNS for MX/A records), openssl (test certificates),
+#   knot (knotd/knotc/keymgr: the DNSSEC-signed zones of the DANE tests, 127.0.0.40:53) and
+#   knot-dnsutils (kdig, to look at those zones by hand: kdig @127.0.0.40 +dnssec dane.test MX).
 # Idempotent and non-interactive. Also makes sure the distribution's own postfix/dnsmasq
-# services are not running, because the tests start private instances on loopback addresses
+# services (and knot's) are not running, because the tests start private instances on loopback addresses
 # (127.0.0.2:53 for DNS, 127.0.0.11-16:2525 for SMTP) and a system instance bound to
 # 0.0.0.0 would clash with them.
 set -euo pipefail
@@ -18,6 +20,8 @@ missing=()
 command -v postfix  >/dev/null 2>&1 || [ -x /usr/sbin/postfix ]  || missing+=(postfix)
 command -v dnsmasq  >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ]  || missing+=(dnsmasq-base)
 command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
+[ -x /usr/sbin/knotd ] && [ -x /usr/sbin/keymgr ] || missing+=(knot)
+command -v kdig     >/dev/null 2>&1 || missing+=(knot-dnsutils)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-test-deps: installing ${missing[*]}"
@@ -38,12 +42,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $SUDO rm -f /usr/sbin/policy-rc.d
   fi
 else
-  echo "install-test-deps: postfix, dnsmasq and openssl already installed"
+  echo "install-test-deps: postfix, dnsmasq, openssl and knot already installed"
 fi
 
 # Stop distribution services that may have been started by the packages (or by an image).
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  for svc in postfix dnsmasq; do
+  for svc in postfix dnsmasq knot; do
     $SUDO systemctl stop "$svc" >/dev/null 2>&1 || true
     $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
   done
@@ -55,10 +59,15 @@ fi
 if [ -x /etc/init.d/dnsmasq ]; then
   $SUDO /etc/init.d/dnsmasq stop >/dev/null 2>&1 || true
 fi
+# The distribution's knotd (config /etc/knot/knot.conf, pid file /run/knot/knot.pid) if it runs without
+# systemd: stop it through its own control socket; the tests' knotd has its own socket under target/.
+if [ -S /run/knot/knot.sock ]; then
+  $SUDO /usr/sbin/knotc -s /run/knot/knot.sock stop >/dev/null 2>&1 || true
+fi
 
 # Postfix refuses to start without a "postfix" user and "postdrop" group; the package creates
 # them, but check so a broken machine fails here with a clear message instead of inside a test.
 getent passwd postfix >/dev/null || { echo "install-test-deps: user 'postfix' missing" >&2; exit 1; }
 getent group postdrop >/dev/null || { echo "install-test-deps: group 'postdrop' missing" >&2; exit 1; }
 
-echo "install-test-deps: $(/usr/sbin/postconf -d -h mail_version 2>/dev/null | sed 's/^/postfix /'), $(/usr/sbin/dnsmasq --version | head -1), $(openssl version)"
+echo "install-test-deps: $(/usr/sbin/postconf -d -h mail_version 2>/dev/null | sed 's/^/postfix /'), $(/usr/sbin/dnsmasq --version | head -1), $(openssl version), $(/usr/sbin/knotd --version)"

@@ -65,14 +65,45 @@ public final class DnsRecords {
         }
     }
 
+    /** Queries for a domain (and names below it) that dnsmasq forwards to another server ({@code --server=/domain/ip#port}). */
+    public static final class Forward {
+        public final String domain;
+        public final String server;
+        public final int port;
+
+        Forward(String domain, String server, int port) {
+            this.domain = domain;
+            this.server = server;
+            this.port = port;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Forward && ((Forward) o).domain.equals(domain) && ((Forward) o).server.equals(server)
+                && ((Forward) o).port == port;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(domain, server, port);
+        }
+
+        @Override
+        public String toString() {
+            return domain + " -> " + server + "#" + port;
+        }
+    }
+
     private final List<Mx> mx;
     private final List<A> a;
     private final List<String> unanswered;
+    private final List<Forward> forwards;
 
-    private DnsRecords(List<Mx> mx, List<A> a, List<String> unanswered) {
+    private DnsRecords(List<Mx> mx, List<A> a, List<String> unanswered, List<Forward> forwards) {
         this.mx = Collections.unmodifiableList(new ArrayList<>(mx));
         this.a = Collections.unmodifiableList(new ArrayList<>(a));
         this.unanswered = Collections.unmodifiableList(new ArrayList<>(unanswered));
+        this.forwards = Collections.unmodifiableList(new ArrayList<>(forwards));
     }
 
     public static Builder builder() {
@@ -88,6 +119,7 @@ public final class DnsRecords {
         b.mx.addAll(mx);
         b.a.addAll(a);
         b.unanswered.addAll(unanswered);
+        b.forwards.addAll(forwards);
         return b;
     }
 
@@ -104,15 +136,30 @@ public final class DnsRecords {
         return unanswered;
     }
 
+    /** Domains answered by another server (e.g. {@link KnotDns}'s DNSSEC zones). */
+    public List<Forward> forwardedDomains() {
+        return forwards;
+    }
+
     @Override
     public String toString() {
-        return "DnsRecords" + mx + a;
+        return "DnsRecords" + mx + a + (forwards.isEmpty() ? "" : forwards.toString());
     }
 
     public static final class Builder {
         private final List<Mx> mx = new ArrayList<>();
         private final List<A> a = new ArrayList<>();
         private final List<String> unanswered = new ArrayList<>();
+        private final List<Forward> forwards = new ArrayList<>();
+
+        /** Queries for {@code domain} and below go to {@code server:port} (dnsmasq {@code --server=/domain/server#port}). */
+        public Builder forward(String domain, String server, int port) {
+            Forward f = new Forward(lower(domain), server, port);
+            if (!forwards.contains(f)) {
+                forwards.add(f);
+            }
+            return this;
+        }
 
         /** Queries for {@code domain} go to a server that never answers, so they time out. */
         public Builder unanswered(String domain) {
@@ -138,17 +185,18 @@ public final class DnsRecords {
             return this;
         }
 
-        /** Removes every MX record of the name, every A record of it, and its unanswered mark. */
+        /** Removes every MX record of the name, every A record of it, its unanswered mark and its forwarding. */
         public Builder remove(String name) {
             String n = lower(name);
             mx.removeIf(r -> r.domain.equals(n));
             a.removeIf(r -> r.host.equals(n));
             unanswered.remove(n);
+            forwards.removeIf(f -> f.domain.equals(n));
             return this;
         }
 
         public DnsRecords build() {
-            return new DnsRecords(mx, a, unanswered);
+            return new DnsRecords(mx, a, unanswered, forwards);
         }
 
         private static String lower(String s) {

@@ -78,6 +78,9 @@ public final class DnsServer implements AutoCloseable {
                 // nothing listens on this loopback address: dnsmasq's forwarded query is never answered
                 cmd.add("--server=/" + domain + "/" + UNANSWERING_SERVER);
             }
+            for (DnsRecords.Forward f : records.forwardedDomains()) {
+                cmd.add("--server=/" + f.domain + "/" + f.server + "#" + f.port);
+            }
             for (DnsRecords.Mx mx : records.mxRecords()) {
                 cmd.add("--mx-host=" + mx.domain + "," + mx.host + "," + mx.preference);
             }
