@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the native programs the integration tests (it-tests/) drive for real:
 #   postfix (receiving MTAs), dnsmasq (DNS for MX/A/TXT records), openssl (test certificates),
-#   nginx (HTTPS hosts serving MTA-STS policies, mta-sts.<domain> on 127.0.0.30-39:443).
+#   nginx (HTTPS hosts serving MTA-STS policies, mta-sts.<domain> on 127.0.0.30-39:443),
+#   knot (knotd/knotc/keymgr: the DNSSEC-signed zones of the DANE tests, 127.0.0.40:53) and
+#   knot-dnsutils (kdig, to look at those zones by hand: kdig @127.0.0.40 +dnssec dane.test MX).
 # Idempotent and non-interactive. Also makes sure the distribution's own postfix/dnsmasq
 # services are not running, because the tests start private instances on loopback addresses
-# (127.0.0.2:53 for DNS, 127.0.0.11-16:2525 for SMTP, 127.0.0.30:443 for HTTPS) and a system
+# (127.0.0.2:53 for DNS, 127.0.0.11-16:2525 for SMTP, 127.0.0.30:443 for HTTPS, 127.0.0.40:53 for DNSSEC) and a system
 # instance bound to 0.0.0.0 would clash with them.
 set -euo pipefail
 
@@ -21,6 +23,8 @@ command -v dnsmasq  >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ]  || missing+=(dn
 command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
 # "nginx" (not nginx-light): the package that carries the binary on Debian 12 and later.
 command -v nginx    >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]    || missing+=(nginx)
+[ -x /usr/sbin/knotd ] && [ -x /usr/sbin/keymgr ] || missing+=(knot)
+command -v kdig     >/dev/null 2>&1 || missing+=(knot-dnsutils)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-test-deps: installing ${missing[*]}"
@@ -41,12 +45,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $SUDO rm -f /usr/sbin/policy-rc.d
   fi
 else
-  echo "install-test-deps: postfix, dnsmasq, openssl and nginx already installed"
+  echo "install-test-deps: postfix, dnsmasq, openssl, nginx and knot already installed"
 fi
 
 # Stop distribution services that may have been started by the packages (or by an image).
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  for svc in postfix dnsmasq nginx; do
+  for svc in postfix dnsmasq nginx knot; do
     $SUDO systemctl stop "$svc" >/dev/null 2>&1 || true
     $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
   done
@@ -61,10 +65,15 @@ fi
 if [ -x /etc/init.d/nginx ]; then
   $SUDO /etc/init.d/nginx stop >/dev/null 2>&1 || true
 fi
+# The distribution's knotd (config /etc/knot/knot.conf, pid file /run/knot/knot.pid) if it runs without
+# systemd: stop it through its own control socket; the tests' knotd has its own socket under target/.
+if [ -S /run/knot/knot.sock ]; then
+  $SUDO /usr/sbin/knotc -s /run/knot/knot.sock stop >/dev/null 2>&1 || true
+fi
 
 # Postfix refuses to start without a "postfix" user and "postdrop" group; the package creates
 # them, but check so a broken machine fails here with a clear message instead of inside a test.
 getent passwd postfix >/dev/null || { echo "install-test-deps: user 'postfix' missing" >&2; exit 1; }
 getent group postdrop >/dev/null || { echo "install-test-deps: group 'postdrop' missing" >&2; exit 1; }
 
-echo "install-test-deps: $(/usr/sbin/postconf -d -h mail_version 2>/dev/null | sed 's/^/postfix /'), $(/usr/sbin/dnsmasq --version | head -1), $(openssl version), $(/usr/sbin/nginx -v 2>&1)"
+echo "install-test-deps: $(/usr/sbin/postconf -d -h mail_version 2>/dev/null | sed 's/^/postfix /'), $(/usr/sbin/dnsmasq --version | head -1), $(openssl version), $(/usr/sbin/nginx -v 2>&1), $(/usr/sbin/knotd --version)"

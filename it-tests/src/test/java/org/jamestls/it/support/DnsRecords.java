@@ -104,18 +104,50 @@ public final class DnsRecords {
         }
     }
 
+    /** Queries for a domain (and names below it) that dnsmasq forwards to another server ({@code --server=/domain/ip#port}). */
+    public static final class Forward {
+        public final String domain;
+        public final String server;
+        public final int port;
+
+        Forward(String domain, String server, int port) {
+            this.domain = domain;
+            this.server = server;
+            this.port = port;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Forward && ((Forward) o).domain.equals(domain) && ((Forward) o).server.equals(server)
+                && ((Forward) o).port == port;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(domain, server, port);
+        }
+
+        @Override
+        public String toString() {
+            return domain + " -> " + server + "#" + port;
+        }
+    }
+
     private final List<Mx> mx;
     private final List<A> a;
     private final List<String> unanswered;
     private final List<String> servfail;
     private final List<Txt> txt;
+    private final List<Forward> forwards;
 
-    private DnsRecords(List<Mx> mx, List<A> a, List<String> unanswered, List<String> servfail, List<Txt> txt) {
+    private DnsRecords(List<Mx> mx, List<A> a, List<String> unanswered, List<String> servfail, List<Txt> txt,
+                       List<Forward> forwards) {
         this.mx = Collections.unmodifiableList(new ArrayList<>(mx));
         this.a = Collections.unmodifiableList(new ArrayList<>(a));
         this.unanswered = Collections.unmodifiableList(new ArrayList<>(unanswered));
         this.servfail = Collections.unmodifiableList(new ArrayList<>(servfail));
         this.txt = Collections.unmodifiableList(new ArrayList<>(txt));
+        this.forwards = Collections.unmodifiableList(new ArrayList<>(forwards));
     }
 
     public static Builder builder() {
@@ -133,6 +165,7 @@ public final class DnsRecords {
         b.unanswered.addAll(unanswered);
         b.servfail.addAll(servfail);
         b.txt.addAll(txt);
+        b.forwards.addAll(forwards);
         return b;
     }
 
@@ -151,6 +184,11 @@ public final class DnsRecords {
     /** Domains whose queries are never answered (the resolver times out: a temporary failure). */
     public List<String> unansweredDomains() {
         return unanswered;
+    }
+
+    /** Domains answered by another server (e.g. {@link KnotDns}'s DNSSEC zones). */
+    public List<Forward> forwardedDomains() {
+        return forwards;
     }
 
     /** Domains whose queries are answered SERVFAIL (a broken authoritative server: a temporary failure). */
@@ -178,6 +216,16 @@ public final class DnsRecords {
         }
 
         private final List<Txt> txt = new ArrayList<>();
+        private final List<Forward> forwards = new ArrayList<>();
+
+        /** Queries for {@code domain} and below go to {@code server:port} (dnsmasq {@code --server=/domain/server#port}). */
+        public Builder forward(String domain, String server, int port) {
+            Forward f = new Forward(lower(domain), server, port);
+            if (!forwards.contains(f)) {
+                forwards.add(f);
+            }
+            return this;
+        }
 
         /** Queries for {@code domain} go to a server that never answers, so they time out. */
         public Builder unanswered(String domain) {
@@ -232,11 +280,12 @@ public final class DnsRecords {
             txt.removeIf(r -> r.name.equals(n));
             unanswered.remove(n);
             servfail.remove(n);
+            forwards.removeIf(f -> f.domain.equals(n));
             return this;
         }
 
         public DnsRecords build() {
-            return new DnsRecords(mx, a, unanswered, servfail, txt);
+            return new DnsRecords(mx, a, unanswered, servfail, txt, forwards);
         }
 
         private static String lower(String s) {

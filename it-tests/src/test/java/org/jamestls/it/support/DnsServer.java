@@ -85,6 +85,9 @@ public final class DnsServer implements AutoCloseable {
             for (String domain : records.servfailDomains()) {
                 cmd.add("--server=/" + domain + "/" + ServfailResponder.ADDRESS);
             }
+            for (DnsRecords.Forward f : records.forwardedDomains()) {
+                cmd.add("--server=/" + f.domain + "/" + f.server + "#" + f.port);
+            }
             for (DnsRecords.Mx mx : records.mxRecords()) {
                 cmd.add("--mx-host=" + mx.domain + "," + mx.host + "," + mx.preference);
             }

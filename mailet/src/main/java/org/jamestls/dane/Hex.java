@@ -1,0 +1,34 @@
+package org.jamestls.dane;
+
+/** Hex text for TLSA data and log lines (java.util.HexFormat needs Java 17; we compile for 11). */
+final class Hex {
+    private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+
+    private Hex() {
+    }
+
+    static String format(byte[] bytes) {
+        char[] out = new char[bytes.length * 2];
+        for (int i = 0; i < bytes.length; i++) {
+            out[2 * i] = DIGITS[(bytes[i] >> 4) & 0xf];
+            out[2 * i + 1] = DIGITS[bytes[i] & 0xf];
+        }
+        return new String(out);
+    }
+
+    static byte[] parse(String hex) {
+        if (hex.length() % 2 != 0) {
+            throw new IllegalArgumentException("odd number of hex digits");
+        }
+        byte[] out = new byte[hex.length() / 2];
+        for (int i = 0; i < out.length; i++) {
+            int hi = Character.digit(hex.charAt(2 * i), 16);
+            int lo = Character.digit(hex.charAt(2 * i + 1), 16);
+            if (hi < 0 || lo < 0) {
+                throw new IllegalArgumentException("not a hex digit in '" + hex + "'");
+            }
+            out[i] = (byte) (hi << 4 | lo);
+        }
+        return out;
+    }
+}
