@@ -24,6 +24,10 @@ public final class ConnectionPlan {
         return new ConnectionPlan(bindAddress, heloName, mode, tlsNegotiator);
     }
 
+    public ConnectionPlan withTlsNegotiator(TlsNegotiator negotiator) {
+        return new ConnectionPlan(bindAddress, heloName, startTlsMode, negotiator);
+    }
+
     public Optional<InetAddress> bindAddress() {
         return bindAddress;
     }

@@ -19,6 +19,11 @@ public class DeliveryMetrics {
         count("jamestls_attempts_" + level + "_" + outcome);
     }
 
+    /** One connection attempt by the mechanism that secured it: policy, mta-sts or dane. */
+    public void mechanism(String mechanism, String outcome) {
+        count("jamestls_mechanism_" + mechanism.replace('-', '_') + "_" + outcome);
+    }
+
     public void delivered(String level, String channel, int recipients) {
         metricFactory.generate(name("jamestls_delivered_" + level + "_" + channel)).add(recipients);
     }

@@ -3,6 +3,7 @@ package org.jamestls.delivery;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
@@ -21,11 +22,14 @@ public class DomainDeliverer {
     private final MxResolver mxResolver;
     private final HostDelivery hostDelivery;
     private final DeliveryMetrics metrics;
+    private final PublishedPolicies publishedPolicies;
 
-    public DomainDeliverer(MxResolver mxResolver, HostDelivery hostDelivery, DeliveryMetrics metrics) {
+    public DomainDeliverer(MxResolver mxResolver, HostDelivery hostDelivery, DeliveryMetrics metrics,
+                           PublishedPolicies publishedPolicies) {
         this.mxResolver = mxResolver;
         this.hostDelivery = hostDelivery;
         this.metrics = metrics;
+        this.publishedPolicies = publishedPolicies;
     }
 
     public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryContext context) {
@@ -36,27 +40,45 @@ public class DomainDeliverer {
             logDnsFailure(context, e.failure());
             return DomainDeliveryResult.allFailed(recipients, e.failure(), List.of());
         }
+        DomainPublishedPolicy published = publishedPolicies.forDomain(context.domain(), context.policy());
+        Optional<DeliveryFailure> domainFailure = published.domainFailure();
+        if (domainFailure.isPresent()) {
+            logDnsFailure(context, domainFailure.get());
+            return DomainDeliveryResult.allFailed(recipients, domainFailure.get(), List.of())
+                .securedBy(MxSecurity.Mechanism.DANE, published.describe());
+        }
         List<DeliveryFailure> failedAttempts = new ArrayList<>();
+        MxSecurity lastSecurity = null;
         for (MxTarget target : targets) {
-            HostAttemptResult result = attemptWithPolicy(mail, recipients, context, target);
+            MxSecurity security = published.forMx(target);
+            lastSecurity = security;
+            if (security.refusal().isPresent()) {
+                logRefusal(context, target, security);
+                failedAttempts.add(security.refusal().get());
+                continue;
+            }
+            HostAttemptResult result = attemptWithPolicy(mail, recipients, context, target, security);
             if (result.isTransacted()) {
-                return DomainDeliveryResult.fromTransaction(result, failedAttempts);
+                return DomainDeliveryResult.fromTransaction(result, failedAttempts)
+                    .securedBy(security.mechanism(), security.describe());
             }
             failedAttempts.add(result.connectionFailure().orElseThrow());
         }
         DeliveryFailure last = failedAttempts.get(failedAttempts.size() - 1);
-        return DomainDeliveryResult.allFailed(recipients, last, failedAttempts);
+        return DomainDeliveryResult.allFailed(recipients, last, failedAttempts)
+            .securedBy(lastSecurity.mechanism(), lastSecurity.describe());
     }
 
     private HostAttemptResult attemptWithPolicy(Mail mail, Collection<MailAddress> recipients,
-                                                DeliveryContext context, MxTarget target) {
-        HostAttemptResult result = hostDelivery.attempt(target, context.plan(), mail, recipients);
-        logAttempt(context, target, context.plan().startTlsMode(), result);
-        if (shouldFallBackToPlaintext(context, result)) {
+                                                DeliveryContext context, MxTarget target, MxSecurity security) {
+        ConnectionPlan plan = security.applyTo(context.plan());
+        HostAttemptResult result = hostDelivery.attempt(target, plan, mail, recipients);
+        logAttempt(context, target, plan.startTlsMode(), security, result);
+        if (security.allowsPlaintextFallback() && shouldFallBackToPlaintext(context, result)) {
             // Momentum 4.1+ tls_ifavailable_fallback: same MX, at once, without STARTTLS
-            ConnectionPlan plaintext = context.plan().withStartTlsMode(StartTlsMode.NEVER);
+            ConnectionPlan plaintext = plan.withStartTlsMode(StartTlsMode.NEVER);
             result = hostDelivery.attempt(target, plaintext, mail, recipients);
-            logAttempt(context, target, StartTlsMode.NEVER, result);
+            logAttempt(context, target, StartTlsMode.NEVER, security, result);
         }
         return result;
     }
@@ -69,16 +91,31 @@ public class DomainDeliverer {
                 .orElse(false);
     }
 
-    private void logAttempt(DeliveryContext context, MxTarget target, StartTlsMode mode, HostAttemptResult result) {
-        metrics.attempt(context.policy().tls().value().configName(), result.connectionFailure()
+    private void logAttempt(DeliveryContext context, MxTarget target, StartTlsMode mode, MxSecurity security,
+                            HostAttemptResult result) {
+        String outcome = result.connectionFailure()
             .map(failure -> failure.kind().label())
-            .orElse(result.tls().isPresent() ? "tls" : "plaintext"));
+            .orElse(result.tls().isPresent() ? "tls" : "plaintext");
+        metrics.attempt(context.policy().tls().value().configName(), outcome);
+        metrics.mechanism(security.mechanism().label(), outcome);
         String fallback = mode == StartTlsMode.NEVER && context.plan().startTlsMode() != StartTlsMode.NEVER
             ? " (plaintext fallback)" : "";
-        LOGGER.info("Delivery attempt: mail={} domain={} mx={} binding={} tls={} decidedBy=[{}]{} outcome={}",
+        LOGGER.info("Delivery attempt: mail={} domain={} mx={} binding={} tls={} decidedBy=[{}] mechanism={} "
+                + "effectiveTls={} published=[{}]{} outcome={}",
             context.mailName(), context.domain(), target, context.bindingLabel(),
-            context.policy().tls().value().configName(), context.policy().tls().decidedBy(), fallback,
-            result.describeOutcome());
+            context.policy().tls().value().configName(), context.policy().tls().decidedBy(),
+            security.mechanism().label(), security.effectiveLevel(context.policy().tls().value()).configName(),
+            security.describe(), fallback, result.describeOutcome());
+    }
+
+    private void logRefusal(DeliveryContext context, MxTarget target, MxSecurity security) {
+        metrics.attempt(context.policy().tls().value().configName(), FailureKind.PUBLISHED_POLICY.label());
+        metrics.mechanism(security.mechanism().label(), FailureKind.PUBLISHED_POLICY.label());
+        LOGGER.info("Delivery attempt: mail={} domain={} mx={} binding={} tls={} decidedBy=[{}] mechanism={} "
+                + "effectiveTls=required outcome=not tried: {}",
+            context.mailName(), context.domain(), target, context.bindingLabel(),
+            context.policy().tls().value().configName(), context.policy().tls().decidedBy(),
+            security.mechanism().label(), security.refusal().orElseThrow());
     }
 
     private void logDnsFailure(DeliveryContext context, DeliveryFailure failure) {

@@ -19,16 +19,42 @@ public final class DomainDeliveryResult {
     private final List<DeliveryFailure> failedAttempts;
     private final Optional<TlsSessionInfo> tls;
     private final Optional<MxTarget> lastTarget;
+    private final MxSecurity.Mechanism mechanism;
+    private final String published;
 
     private DomainDeliveryResult(List<MailAddress> delivered, Map<MailAddress, DeliveryFailure> permanentFailures,
                                  Map<MailAddress, DeliveryFailure> temporaryFailures, List<DeliveryFailure> failedAttempts,
                                  Optional<TlsSessionInfo> tls, Optional<MxTarget> lastTarget) {
+        this(delivered, permanentFailures, temporaryFailures, failedAttempts, tls, lastTarget, MxSecurity.Mechanism.POLICY,
+            "none");
+    }
+
+    private DomainDeliveryResult(List<MailAddress> delivered, Map<MailAddress, DeliveryFailure> permanentFailures,
+                                 Map<MailAddress, DeliveryFailure> temporaryFailures, List<DeliveryFailure> failedAttempts,
+                                 Optional<TlsSessionInfo> tls, Optional<MxTarget> lastTarget,
+                                 MxSecurity.Mechanism mechanism, String published) {
         this.delivered = List.copyOf(delivered);
         this.permanentFailures = Map.copyOf(permanentFailures);
         this.temporaryFailures = Map.copyOf(temporaryFailures);
         this.failedAttempts = List.copyOf(failedAttempts);
         this.tls = tls;
         this.lastTarget = lastTarget;
+        this.mechanism = mechanism;
+        this.published = published;
+    }
+
+    /** The same result, recording which mechanism secured (or refused) the last MX and what was published. */
+    public DomainDeliveryResult securedBy(MxSecurity.Mechanism decidingMechanism, String publishedPolicy) {
+        return new DomainDeliveryResult(delivered, permanentFailures, temporaryFailures, failedAttempts, tls, lastTarget,
+            decidingMechanism, publishedPolicy);
+    }
+
+    public MxSecurity.Mechanism mechanism() {
+        return mechanism;
+    }
+
+    public String publishedPolicy() {
+        return published;
     }
 
     /** Nothing was transacted: every recipient shares the failure (DNS, or all MX failed before MAIL FROM). */

@@ -12,6 +12,8 @@ public enum FailureKind {
     SENDER_REJECTED("sender-rejected"),
     RECIPIENT_REJECTED("recipient-rejected"),
     MESSAGE_REJECTED("message-rejected"),
+    /** The receiver's published policy (MTA-STS, DANE) forbids this MX or its DNSSEC answer is unusable. */
+    PUBLISHED_POLICY("published-policy"),
     /** A bug or an unexpected state in James or this mailet: retried on the schedule like any 4xx. */
     INTERNAL("internal-error");
 
@@ -26,6 +28,7 @@ public enum FailureKind {
     }
 
     public boolean isTls() {
-        return this == STARTTLS_NOT_OFFERED || this == TLS_NEGOTIATION || this == TLS_VERIFICATION;
+        return this == STARTTLS_NOT_OFFERED || this == TLS_NEGOTIATION || this == TLS_VERIFICATION
+            || this == PUBLISHED_POLICY;
     }
 }

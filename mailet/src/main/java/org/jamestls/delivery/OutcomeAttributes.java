@@ -27,6 +27,10 @@ public final class OutcomeAttributes {
     public static final AttributeName PEER_SUBJECT = AttributeName.of(PREFIX + "tls-peer-subject");
     public static final AttributeName VERIFICATION = AttributeName.of(PREFIX + "tls-verification");
     public static final AttributeName FAILURE = AttributeName.of(PREFIX + "failure");
+    /** policy, mta-sts or dane: what decided how the last MX was secured. */
+    public static final AttributeName MECHANISM = AttributeName.of(PREFIX + "tls-mechanism");
+    /** The receiving domain's published policy as seen (MTA-STS mode and id, DANE TLSA state). */
+    public static final AttributeName PUBLISHED_POLICY = AttributeName.of(PREFIX + "published-policy");
 
     private OutcomeAttributes() {
     }
@@ -38,6 +42,8 @@ public final class OutcomeAttributes {
         add(attributes, TLS_DECIDED_BY, context.policy().tls().decidedBy().toString());
         add(attributes, TLS_VERIFY, context.policy().tlsVerify().value().configName());
         result.lastTarget().ifPresent(target -> add(attributes, MX, target.toString()));
+        add(attributes, MECHANISM, result.mechanism().label());
+        add(attributes, PUBLISHED_POLICY, result.publishedPolicy());
         Optional<TlsSessionInfo> tls = result.tls();
         add(attributes, CHANNEL, tls.isPresent() ? "tls" : result.lastTarget().isPresent() ? "plaintext" : "none");
         tls.ifPresent(info -> {

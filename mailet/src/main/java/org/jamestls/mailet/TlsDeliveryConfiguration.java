@@ -31,7 +31,9 @@ public final class TlsDeliveryConfiguration {
 
     private static final Set<String> KNOWN_PARAMETERS = Set.of("outgoing", "policyFile", "delayTime", "maxRetries",
         "bounceProcessor", "heloName", "deliveryThreads", "timeout", "connectionTimeout", "smtpPort", "bindingHeader",
-        "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection", "connectionIdleTime", "maxConnectionsPerHost");
+        "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection", "connectionIdleTime", "maxConnectionsPerHost",
+        "dnssecResolver", "dnssecTrustAnchor", "mtaStsCache");
+    public static final String DEFAULT_MTA_STS_CACHE = "file://var/mtasts";
 
     private final String outgoing;
     private final String policyFile;
@@ -48,6 +50,9 @@ public final class TlsDeliveryConfiguration {
     private final int maxMessagesPerConnection;
     private final Duration connectionIdleTime;
     private final int maxConnectionsPerHost;
+    private final Optional<String> dnssecResolver;
+    private final Optional<String> dnssecTrustAnchor;
+    private final String mtaStsCache;
 
     private TlsDeliveryConfiguration(MailetParameters parameters) throws MessagingException {
         outgoing = parameters.string("outgoing", DEFAULT_OUTGOING);
@@ -68,6 +73,17 @@ public final class TlsDeliveryConfiguration {
         maxMessagesPerConnection = parameters.integer("maxMessagesPerConnection", DEFAULT_MAX_MESSAGES_PER_CONNECTION, 1, 100_000);
         connectionIdleTime = parameters.duration("connectionIdleTime", DEFAULT_CONNECTION_IDLE_TIME);
         maxConnectionsPerHost = parameters.integer("maxConnectionsPerHost", DEFAULT_MAX_CONNECTIONS_PER_HOST, 1, 1000);
+        dnssecResolver = parameters.string("dnssecResolver");
+        dnssecTrustAnchor = parameters.string("dnssecTrustAnchor");
+        mtaStsCache = parameters.string("mtaStsCache", DEFAULT_MTA_STS_CACHE);
+        if (dnssecResolver.isPresent()) {
+            try {
+                org.jamestls.dane.DnssecResolver.parseAddress(dnssecResolver.get());
+            } catch (IllegalArgumentException e) {
+                throw parameters.invalid("dnssecResolver", dnssecResolver.get(),
+                    "host or host:port of a DNSSEC-aware recursive resolver, e.g. 127.0.0.1:53");
+            }
+        }
         if (heloName.matches(".*\\s.*")) {
             throw parameters.invalid("heloName", heloName, "a host name without spaces");
         }
@@ -170,6 +186,21 @@ public final class TlsDeliveryConfiguration {
     }
 
     /** Processor that receives a copy of each delivered mail with the TLS outcome attributes. */
+    /** host:port of the DNSSEC resolver; empty = the first server of James's dnsservice.xml, port 53. */
+    public Optional<String> dnssecResolver() {
+        return dnssecResolver;
+    }
+
+    /** James FileSystem URL of DS/DNSKEY records; empty = the root zone's anchors shipped in the jar. */
+    public Optional<String> dnssecTrustAnchor() {
+        return dnssecTrustAnchor;
+    }
+
+    /** James FileSystem URL of the directory where MTA-STS policies are kept across restarts. */
+    public String mtaStsCache() {
+        return mtaStsCache;
+    }
+
     public Optional<String> onSuccess() {
         return onSuccess;
     }

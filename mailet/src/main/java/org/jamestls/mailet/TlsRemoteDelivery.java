@@ -23,6 +23,7 @@ import org.jamestls.delivery.DeliveryMetrics;
 import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.HostDelivery;
 import org.jamestls.delivery.MxResolver;
+import org.jamestls.delivery.PublishedPolicies;
 import org.jamestls.delivery.QueueDecision;
 import org.jamestls.delivery.SessionPool;
 import org.jamestls.delivery.SuccessForwarder;
@@ -78,12 +79,15 @@ public class TlsRemoteDelivery extends GenericMailet {
         bindingAssigner = new BindingAssigner(new BindingSelector(policy), configuration.bindingHeader());
 
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
+        PublishedPolicies publishedPolicies = new PublishedPolicySetup(configuration, policy, dnsService, fileSystem)
+            .build(tlsContexts);
         sessionPool = new SessionPool(configuration.maxMessagesPerConnection(), configuration.connectionIdleTime(),
             configuration.maxConnectionsPerHost());
         Bouncer bouncer = new Bouncer(getMailetContext(), configuration.bounceProcessor(), configuration.heloName());
         DomainDeliverer deliverer = new DomainDeliverer(
             new MxResolver(dnsService, configuration.smtpPort()),
-            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(), sessionPool), metrics);
+            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(), sessionPool), metrics,
+            publishedPolicies);
         QueueDecision queueDecision = new QueueDecision(queue, configuration.retrySchedule(), bouncer,
             new SuccessForwarder(getMailetContext(), configuration.onSuccess()), metrics);
         QueuedMailDelivery delivery = new QueuedMailDelivery(policy, configuration, tlsContexts, deliverer,
@@ -91,6 +95,7 @@ public class TlsRemoteDelivery extends GenericMailet {
         workers = new DeliveryWorkers(queue, delivery, configuration.deliveryThreads());
         workers.start();
         loadedPolicies.register(configuration.policyFile(), policy, configuration.tlsIfAvailableFallback());
+        loadedPolicies.registerPublished(publishedPolicies);
         LOGGER.info("TlsRemoteDelivery started: queue={} policy={} threads={} smtpPort={} maxRetries={} delays={}",
             configuration.outgoing(), configuration.policyFile(), configuration.deliveryThreads(), configuration.smtpPort(),
             configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays());

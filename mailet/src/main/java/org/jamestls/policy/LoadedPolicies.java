@@ -38,9 +38,19 @@ public class LoadedPolicies {
     }
 
     private final AtomicReference<Loaded> current = new AtomicReference<>();
+    private final AtomicReference<PublishedPolicyInspector> published = new AtomicReference<>();
 
     public void register(String source, TlsPolicy policy, boolean ifAvailableFallbackDefault) {
         current.set(new Loaded(source, policy, ifAvailableFallbackDefault));
+    }
+
+    public void registerPublished(PublishedPolicyInspector inspector) {
+        published.set(inspector);
+    }
+
+    /** The mailet's MTA-STS/DANE lookups, once it has started. */
+    public Optional<PublishedPolicyInspector> published() {
+        return Optional.ofNullable(published.get());
     }
 
     public Optional<Loaded> current() {

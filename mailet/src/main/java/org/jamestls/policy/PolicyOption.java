@@ -52,9 +52,23 @@ public final class PolicyOption<T> {
         "tlsCiphers", raw -> JsseNames.parseList(raw, JsseNames.CIPHER_SUITES),
         JsseNames.allowed("cipher suites", JsseNames.CIPHER_SUITES), Optional.empty());
 
+    /**
+     * Whether the receiving domain's MTA-STS policy (RFC 8461) is honoured; on by default, as in KumoMTA:
+     * it costs a TXT lookup per domain and only ever raises the level.
+     */
+    public static final PolicyOption<Switch> MTA_STS = new PolicyOption<>(
+        "mtaSts", Switch::parse, "on, off (case-insensitive)", Optional.of(Switch.ON));
+
+    /**
+     * Whether DANE TLSA records (RFC 7672) are honoured; off by default, as in Postfix and KumoMTA, because
+     * it needs a resolver that serves DNSSEC data (mailet parameter dnssecResolver).
+     */
+    public static final PolicyOption<Switch> DANE = new PolicyOption<>(
+        "dane", Switch::parse, "on, off (case-insensitive)", Optional.of(Switch.OFF));
+
     /** Every option, in the order used for logging. */
     public static final List<PolicyOption<?>> ALL = List.of(TLS, TLS_IF_AVAILABLE_FALLBACK, TLS_VERIFY, TLS_CA,
-        TLS_CERTIFICATE, TLS_KEY, TLS_PROTOCOLS, TLS_CIPHERS);
+        TLS_CERTIFICATE, TLS_KEY, TLS_PROTOCOLS, TLS_CIPHERS, MTA_STS, DANE);
 
     private final String elementName;
     private final Function<String, Optional<T>> parser;

@@ -89,6 +89,16 @@ public final class ResolvedTlsPolicy {
         return get(PolicyOption.TLS_CIPHERS);
     }
 
+    /** Always decided: falls back to {@code on}. */
+    public Decided<Switch> mtaSts() {
+        return get(PolicyOption.MTA_STS).orElseThrow();
+    }
+
+    /** Always decided: falls back to {@code off}. */
+    public Decided<Switch> dane() {
+        return get(PolicyOption.DANE).orElseThrow();
+    }
+
     /** The normalised destination domain this was resolved for. */
     public String domain() {
         return domain;

@@ -18,6 +18,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
+import org.jamestls.policy.TlsVerify;
+
 /**
  * Builds and keeps one {@link TlsClientProfile} per distinct {@link TlsClientSettings}. The mailet builds
  * every profile its policy can produce at start-up, so a bad CA file or key stops James there, and
@@ -47,6 +49,22 @@ public final class TlsClientContexts {
         TlsClientProfile built = new TlsClientProfile(settings, context(settings));
         TlsClientProfile raced = profiles.putIfAbsent(settings, built);
         return raced == null ? built : raced;
+    }
+
+    /**
+     * A profile that authenticates the peer with {@code trustManager} (DANE's TLSA matching) instead of PKIX,
+     * keeping the settings' client certificate, protocols and ciphers; no host-name check by JSSE, since the
+     * trust manager decides which names count. Not cached: the caller keys it by its TLSA records.
+     */
+    public TlsClientProfile withTrustManager(TlsClientSettings settings, X509ExtendedTrustManager trustManager)
+            throws TlsMaterialException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers(settings), new TrustManager[] {trustManager}, null);
+            return new TlsClientProfile(settings.withVerify(TlsVerify.NO), context);
+        } catch (GeneralSecurityException e) {
+            throw new TlsMaterialException("cannot build a TLS context for " + settings + ": " + e.getMessage(), e);
+        }
     }
 
     public int size() {

@@ -43,6 +43,11 @@ public final class TlsClientSettings {
             policy.tlsCiphers().map(Decided::value).orElse(List.of()));
     }
 
+    /** The same settings with another verification mode (a published policy may demand more). */
+    public TlsClientSettings withVerify(TlsVerify newVerify) {
+        return new TlsClientSettings(newVerify, caUrl, certificateUrl, keyUrl, protocols, ciphers);
+    }
+
     public TlsVerify verify() {
         return verify;
     }

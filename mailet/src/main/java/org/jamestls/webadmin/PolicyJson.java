@@ -34,7 +34,7 @@ final class PolicyJson {
         Map<String, Object> options = new LinkedHashMap<>();
         for (PolicyOption<?> option : PolicyOption.ALL) {
             options.put(option.elementName(), resolved.get(option)
-                .map(PolicyJson::decided)
+                .map(decided -> decided(option, decided))
                 .orElseGet(() -> unset(option, fallbackDefault)));
         }
         Map<String, Object> json = new LinkedHashMap<>();
@@ -45,9 +45,9 @@ final class PolicyJson {
         return json;
     }
 
-    private static Map<String, Object> decided(Decided<?> decided) {
+    private static Map<String, Object> decided(PolicyOption<?> option, Decided<?> decided) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("value", value(decided.value()));
+        json.put("value", value(option, decided.value()));
         json.put("decidedBy", decided.decidedBy().description());
         json.put("scope", decided.scope().name());
         return json;
@@ -95,13 +95,13 @@ final class PolicyJson {
     private static Map<String, Object> options(ScopeOptions options) {
         Map<String, Object> json = new LinkedHashMap<>();
         for (PolicyOption<?> option : PolicyOption.ALL) {
-            options.get(option).ifPresent(value -> json.put(option.elementName(), value(value)));
+            options.get(option).ifPresent(value -> json.put(option.elementName(), value(option, value)));
         }
         return json;
     }
 
     // enums print their configuration names; lists stay lists
-    private static Object value(Object value) {
+    private static Object value(PolicyOption<?> option, Object value) {
         if (value instanceof List || value instanceof Boolean) {
             return value;
         }

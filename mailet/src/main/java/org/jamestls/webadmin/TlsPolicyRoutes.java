@@ -11,6 +11,7 @@ import javax.inject.Inject;
 import org.apache.james.webadmin.Routes;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.LoadedPolicies;
+import org.jamestls.policy.ResolvedTlsPolicy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -83,8 +84,11 @@ public class TlsPolicyRoutes implements Routes {
                 return error(response, 404, "unknown binding '" + printable(bindingName) + "'");
             }
         }
-        return ok(response, PolicyJson.effective(loaded.get().policy().resolve(domain, binding), binding,
-            loaded.get().ifAvailableFallbackDefault()));
+        ResolvedTlsPolicy resolved = loaded.get().policy().resolve(domain, binding);
+        Map<String, Object> body = PolicyJson.effective(resolved, binding, loaded.get().ifAvailableFallbackDefault());
+        // what the domain publishes (MTA-STS, DANE): live lookups, served from their caches when fresh
+        loadedPolicies.published().ifPresent(inspector -> body.put("published", inspector.inspect(domain, resolved)));
+        return ok(response, body);
     }
 
     private String ok(Response response, Object body) throws JsonProcessingException {

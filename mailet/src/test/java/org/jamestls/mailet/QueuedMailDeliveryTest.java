@@ -31,7 +31,7 @@ class QueuedMailDeliveryTest {
         TlsDeliveryConfiguration configuration = TlsDeliveryConfiguration.from(new MapMailetConfig()
             .with("delayTime", "1 minute").with("maxRetries", "3"));
         DeliveryMetrics metrics = new DeliveryMetrics(new RecordingMetricFactory());
-        DomainDeliverer failing = new DomainDeliverer(null, null, metrics) {
+        DomainDeliverer failing = new DomainDeliverer(null, null, metrics, null) {
             @Override
             public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryContext context) {
                 throw new StringIndexOutOfBoundsException(-1);

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class TlsPolicyParserTest {
     private static final String TLS_VALUES = "no, ifavailable, required";
-    private static final String ROOT_CHILDREN = "tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, domain, bindingGroup, binding";
-    private static final String BINDING_CHILDREN = "allowed inside <binding>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, domain";
+    private static final String ROOT_CHILDREN = "tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, domain, bindingGroup, binding";
+    private static final String BINDING_CHILDREN = "allowed inside <binding>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, domain";
     private static final String DOMAIN_CHILDREN = "allowed inside <domain>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers";
 
     /** Wraps scope content in the root element; single quotes keep the cases readable. */
@@ -49,6 +49,10 @@ class TlsPolicyParserTest {
                 "/tlsPolicy/domain[@name='a.example']/tlsIfAvailableFallback:", "'yes'", "true, false"),
             bad("bad tlsVerify", policy("<tlsVerify>yes</tlsVerify>"),
                 "/tlsPolicy/tlsVerify:", "'yes'", "no, ca, host, optional"),
+            bad("bad mtaSts", policy("<domain name='a.example'><mtaSts>true</mtaSts></domain>"),
+                "/tlsPolicy/domain[@name='a.example']/mtaSts:", "'true'", "on, off"),
+            bad("bad dane", policy("<bindingGroup name='g'><dane>enforce</dane></bindingGroup>"),
+                "/tlsPolicy/bindingGroup[@name='g']/dane:", "'enforce'", "on, off"),
             bad("protocol the JDK does not know",
                 policy("<domain name='a.example'><tlsProtocols>TLSv1.2 SSLv9</tlsProtocols></domain>"),
                 "/tlsPolicy/domain[@name='a.example']/tlsProtocols:", "'TLSv1.2 SSLv9'", "protocols this JDK supports", "TLSv1.3"),
@@ -132,7 +136,7 @@ class TlsPolicyParserTest {
                 "only directly inside <tlsPolicy>", BINDING_CHILDREN),
             bad("bindingGroup inside bindingGroup", policy("<bindingGroup name='g'><bindingGroup name='h'/></bindingGroup>"),
                 "/tlsPolicy/bindingGroup[@name='g']/bindingGroup[@name='h']:", "<bindingGroup> is not allowed here",
-                "allowed inside <bindingGroup>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, domain, binding"),
+                "allowed inside <bindingGroup>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, domain, binding"),
             bad("domain inside domain", policy("<domain name='a.example'><domain name='b.example'/></domain>"),
                 "/tlsPolicy/domain[@name='a.example']/domain[@name='b.example']:", "<domain> is not allowed here",
                 DOMAIN_CHILDREN),
@@ -145,7 +149,7 @@ class TlsPolicyParserTest {
             bad("tlsPolicy nested", policy("<tlsPolicy/>"),
                 "/tlsPolicy/tlsPolicy:", "only as the root element", ROOT_CHILDREN),
             bad("stray text in a binding", policy("<binding name='b'>required</binding>"),
-                "/tlsPolicy/binding[@name='b']:", "unexpected text 'required'", "tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, domain"),
+                "/tlsPolicy/binding[@name='b']:", "unexpected text 'required'", "tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, domain"),
             bad("group without bindings", policy("<bindingGroup name='g'><tls>no</tls></bindingGroup>"),
                 "/tlsPolicy/bindingGroup[@name='g']:", "contains no <binding>", "at least one"));
     }

@@ -102,11 +102,11 @@ class TlsPolicyResolutionTest {
         assertThat(resolved).hasToString("domain=legacy.example binding=tx1: "
             + "tls=no (binding tx1 / domain legacy.example), "
             + "tlsIfAvailableFallback=false (binding group transactional), tlsVerify=no (default), tlsCa=unset, "
-            + "tlsCertificate=unset, tlsKey=unset, tlsProtocols=unset, tlsCiphers=unset");
+            + "tlsCertificate=unset, tlsKey=unset, tlsProtocols=unset, tlsCiphers=unset, mtaSts=on (default), dane=off (default)");
         assertThat(TlsPolicy.empty().resolve("x.example", Optional.empty()))
             .hasToString("domain=x.example binding=(none): tls=no (default), tlsIfAvailableFallback=unset, "
                 + "tlsVerify=no (default), tlsCa=unset, tlsCertificate=unset, tlsKey=unset, tlsProtocols=unset, "
-                + "tlsCiphers=unset");
+                + "tlsCiphers=unset, mtaSts=on (default), dane=off (default)");
     }
 
     @Test
