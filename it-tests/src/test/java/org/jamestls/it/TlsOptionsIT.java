@@ -74,7 +74,7 @@ class TlsOptionsIT {
         if (delivered) {
             ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.tlsUsed()).as(received.receivedHeader()).isTrue();
-            assertThat(outcomeLine(env, "delivered", recipient)).contains("tls-verification=\"" + expected);
+            assertThat(TlsScenarios.outcomeLine(env, "delivered", recipient)).contains("tls-verification=\"" + expected);
         } else {
             assertDeferredThenBounced(env, domain, "5.7.10", "verify-failed", expected);
         }
@@ -118,19 +118,13 @@ class TlsOptionsIT {
         if (delivered) {
             ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.tlsProtocol()).contains("TLSv1.2");
-            assertThat(outcomeLine(env, "delivered", recipient)).contains("tls-protocol=\"TLSv1.2\"",
+            assertThat(TlsScenarios.outcomeLine(env, "delivered", recipient)).contains("tls-protocol=\"TLSv1.2\"",
                 "tls-cipher=\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"");
             assertThat(TlsScenarios.james(env).logLines("Delivery attempt: .*domain=" + domain.replace(".", "\\.")
                 + " .*over TLS " + expected)).isNotEmpty();
         } else {
             assertDeferredThenBounced(env, domain, "5.7.10", "handshake-failed", expected);
         }
-    }
-
-    /** The audit line LogDeliveryOutcome writes from the mail's jamestls.outcome.* attributes. */
-    private static String outcomeLine(TestEnvironment env, String processor, String recipient) {
-        return TlsScenarios.james(env).awaitLog("Delivery outcome \\(" + processor + "\\): .*recipients=\\[" + recipient
-            .replace(".", "\\.") + "\\]", TlsScenarios.DELIVERY_TIMEOUT);
     }
 
     private static void assertDeferredThenBounced(TestEnvironment env, String domain, String status, String failureKind,
@@ -140,6 +134,6 @@ class TlsOptionsIT {
         ReceivedMessage dsn = TlsScenarios.awaitDsn(env, sender);
         assertThat(dsn.raw()).contains("Status: " + status + " ", expected, recipient);
         assertThat(env.receivers().countMessagesFor(recipient)).as("nothing reached the receiver").isZero();
-        assertThat(outcomeLine(env, "bounces", recipient)).contains("failure=\"" + failureKind + ": ", "channel=\"none\"");
+        assertThat(TlsScenarios.outcomeLine(env, "bounces", recipient)).contains("failure=\"" + failureKind + ": ", "channel=\"none\"");
     }
 }

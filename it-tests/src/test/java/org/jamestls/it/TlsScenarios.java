@@ -1,8 +1,13 @@
 package org.jamestls.it;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 
 import org.jamestls.it.support.DnsRecords;
+import org.jamestls.it.support.ItPaths;
+import org.jamestls.it.support.KnotDns;
 import org.jamestls.it.support.JamesConfig;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
@@ -27,10 +32,34 @@ final class TlsScenarios {
     private TlsScenarios() {
     }
 
-    /** The sample configuration with the test policy, pointing at this run's certificate directory. */
+    /**
+     * The sample configuration with the test policy, pointing at this run's certificate directory, and the
+     * mailet's DANE parameters pointing at the run's signed zones (Knot) and their exported trust anchor.
+     */
     static JamesConfig config(TestEnvironment env) {
-        return JamesConfig.samples().withConfFile("tls-policy.xml", JamesConfig.resource("/it-tls-policy.xml")
-            .replace("${certs}", env.certificates().dir().toAbsolutePath().toString()));
+        KnotDns knot = env.knot();
+        String mailets = readSample("mailetcontainer.xml").replace("<onSuccess>delivered</onSuccess>",
+            "<onSuccess>delivered</onSuccess>\n              <dnssecResolver>" + knot.resolverSpec() + "</dnssecResolver>"
+                + "\n              <dnssecTrustAnchor>file://" + knot.trustAnchorFile().toAbsolutePath()
+                + "</dnssecTrustAnchor>");
+        return JamesConfig.samples()
+            .withConfFile("tls-policy.xml", JamesConfig.resource("/it-tls-policy.xml")
+                .replace("${certs}", env.certificates().dir().toAbsolutePath().toString()))
+            .withConfFile("mailetcontainer.xml", mailets);
+    }
+
+    private static String readSample(String name) {
+        try {
+            return Files.readString(ItPaths.configSamples().resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The audit line LogDeliveryOutcome writes from the mail's jamestls.outcome.* attributes. */
+    static String outcomeLine(TestEnvironment env, String processor, String recipient) {
+        return james(env).awaitLog("Delivery outcome \\(" + processor + "\\): .*recipients=\\[" + recipient
+            .replace(".", "\\.") + "\\]", DELIVERY_TIMEOUT);
     }
 
     /** James with our mailet, sample config and the test policy; DNS records are installed once per run. */

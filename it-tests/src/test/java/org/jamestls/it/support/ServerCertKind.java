@@ -7,9 +7,13 @@ import java.util.List;
  * certificate-verification case. Each names its DNS names (SAN dNSName; the first is also the CN).
  */
 public enum ServerCertKind {
-    /** Test CA, currently valid; names the three listeners that serve it (rx-valid, rx-clientcert, rx-tls12). */
+    /**
+     * Test CA, currently valid; names the three listeners that serve it (rx-valid, rx-clientcert, rx-tls12) and
+     * the DNSSEC-signed MX name that DANE-TA tests point at rx-valid.
+     */
     VALID(Issuer.TEST_CA, false,
-        receiver(TestNetwork.RX_VALID), receiver(TestNetwork.RX_CLIENTCERT), receiver(TestNetwork.RX_TLS12)),
+        receiver(TestNetwork.RX_VALID), receiver(TestNetwork.RX_CLIENTCERT), receiver(TestNetwork.RX_TLS12),
+        TestNetwork.DANE_TA_MX),
     /** Test CA, right name, notAfter in the past. */
     EXPIRED(Issuer.TEST_CA, true, receiver(TestNetwork.RX_EXPIRED)),
     /** Test CA, currently valid, but for another host. */

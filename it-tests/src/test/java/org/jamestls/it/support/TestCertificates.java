@@ -117,6 +117,15 @@ public final class TestCertificates {
         return ca;
     }
 
+    /** The first certificate of a PEM file (e.g. {@link #serverCert}, {@link #caPem}), for TLSA records. */
+    public static java.security.cert.X509Certificate certificate(Path pem) {
+        try {
+            return (java.security.cert.X509Certificate) TlsClient.certificates(pem).get(0);
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("Cannot read " + pem, e);
+        }
+    }
+
     public Path dir() {
         return dir;
     }

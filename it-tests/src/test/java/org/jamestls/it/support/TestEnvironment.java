@@ -24,12 +24,15 @@ public final class TestEnvironment implements AutoCloseable, ExtensionContext.St
     private final DnsServer dns;
     private final TestCertificates certificates;
     private final PostfixReceivers receivers;
+    private final Path work;
     private JamesServer james;
+    private KnotDns knot;
+    private MtaStsWebServer mtaStsWeb;
     private boolean closed;
     private final Thread shutdownHook = new Thread(this::close, "it-environment-shutdown");
 
     TestEnvironment() {
-        Path work = ItPaths.workDir();
+        work = ItPaths.workDir();
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         certificates = TestCertificates.generate(work.resolve("certs"));
         PostfixReceivers.Builder listeners = PostfixReceivers.builder(work.resolve("pf"))
@@ -63,6 +66,26 @@ public final class TestEnvironment implements AutoCloseable, ExtensionContext.St
 
     public PostfixReceivers receivers() {
         return receivers;
+    }
+
+    /**
+     * The DNSSEC-signed zones (Knot on 127.0.0.40:53), started on first use with fresh keys; dnsmasq then
+     * forwards their names to it, so James's own DNSService finds their MX and A records too.
+     */
+    public synchronized KnotDns knot() {
+        if (knot == null) {
+            knot = KnotDns.onDefaultAddress(work.resolve("knot")).start();
+            dns.update(records -> knot.forwardZonesIn(records));
+        }
+        return knot;
+    }
+
+    /** The HTTPS server of the mta-sts.&lt;domain&gt; hosts (nginx on 127.0.0.30:443), started on first use. */
+    public synchronized MtaStsWebServer mtaStsWeb() {
+        if (mtaStsWeb == null) {
+            mtaStsWeb = MtaStsWebServer.onDefaultAddress(work.resolve("mta-sts-web"), certificates).start();
+        }
+        return mtaStsWeb;
     }
 
     /** The running James if its config equals {@code config}, else (re)starts James with it. */
@@ -116,6 +139,12 @@ public final class TestEnvironment implements AutoCloseable, ExtensionContext.St
             } finally {
                 if (dns != null) {
                     dns.close();
+                }
+                if (knot != null) {
+                    knot.close();
+                }
+                if (mtaStsWeb != null) {
+                    mtaStsWeb.close();
                 }
             }
         }

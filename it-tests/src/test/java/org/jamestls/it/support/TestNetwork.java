@@ -72,6 +72,9 @@ public final class TestNetwork {
     public static final String MTA_STS_ADDRESS = "127.0.0.30";
     public static final int MTA_STS_PORT = 443;
 
+    /** An MX name in the signed zone (KnotDns) whose name rx-valid's certificate carries: DANE-TA name checks pass. */
+    public static final String DANE_TA_MX = "mx-ta.dane.test";
+
     /** Domain suffix of every receiver's myhostname: rx-tls-1 is "rx-tls-1.receivers.test". */
     public static final String RECEIVER_HOSTNAME_SUFFIX = ".receivers.test";
 
