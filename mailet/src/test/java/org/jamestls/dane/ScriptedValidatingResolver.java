@@ -27,10 +27,10 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
  * Stands in for dnsjava's ValidatingResolver: answers each question the way it would after validation
  * (AD for secure, SERVFAIL plus a reason TXT for bogus). Unscripted questions time out.
  */
-final class ScriptedValidatingResolver implements Resolver {
+public final class ScriptedValidatingResolver implements Resolver {
     private final Map<String, Function<Message, CompletionStage<Message>>> answers = new HashMap<>();
 
-    static DnssecResolver resolverOver(ScriptedValidatingResolver scripted) {
+    public static DnssecResolver resolverOver(ScriptedValidatingResolver scripted) {
         return new DnssecResolver(scripted, new InetSocketAddress("127.0.0.1", 53), TrustAnchors.root(), Duration.ofMillis(100));
     }
 
@@ -38,19 +38,19 @@ final class ScriptedValidatingResolver implements Resolver {
         return DnssecResolver.absolute(name).toLowerCase() + " " + Type.string(type);
     }
 
-    ScriptedValidatingResolver secure(String name, int type, String... rdata) {
+    public ScriptedValidatingResolver secure(String name, int type, String... rdata) {
         return answer(name, type, Rcode.NOERROR, true, rdata);
     }
 
-    ScriptedValidatingResolver insecure(String name, int type, String... rdata) {
+    public ScriptedValidatingResolver insecure(String name, int type, String... rdata) {
         return answer(name, type, Rcode.NOERROR, false, rdata);
     }
 
-    ScriptedValidatingResolver nxdomain(String name, int type, boolean secure) {
+    public ScriptedValidatingResolver nxdomain(String name, int type, boolean secure) {
         return answer(name, type, Rcode.NXDOMAIN, secure);
     }
 
-    ScriptedValidatingResolver bogus(String name, int type, String reason) {
+    public ScriptedValidatingResolver bogus(String name, int type, String reason) {
         answers.put(key(name, type), q -> {
             Message m = reply(q, Rcode.SERVFAIL, false);
             m.addRecord(new TXTRecord(Name.root, ValidatingResolver.VALIDATION_REASON_QCLASS, 0, List.of(reason)), Section.ADDITIONAL);
@@ -60,11 +60,11 @@ final class ScriptedValidatingResolver implements Resolver {
     }
 
     /** What ValidatingResolver makes of an upstream SERVFAIL. */
-    ScriptedValidatingResolver upstreamServfail(String name, int type) {
+    public ScriptedValidatingResolver upstreamServfail(String name, int type) {
         return bogus(name, type, "Response subtype is UNKNOWN and thus cannot be validated.");
     }
 
-    ScriptedValidatingResolver unreachable(String name, int type) {
+    public ScriptedValidatingResolver unreachable(String name, int type) {
         answers.put(key(name, type), q -> CompletableFuture.failedFuture(new IOException("Timed out while trying to resolve")));
         return this;
     }

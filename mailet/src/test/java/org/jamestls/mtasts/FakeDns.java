@@ -12,23 +12,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.james.dnsservice.api.DNSService;
 
 /** TXT and address records from maps, as James's DNSService would return them; counts TXT lookups. */
-final class FakeDns implements DNSService {
+public final class FakeDns implements DNSService {
     private final Map<String, List<String>> txt = new ConcurrentHashMap<>();
     private final Map<String, List<InetAddress>> addresses = new ConcurrentHashMap<>();
     final AtomicInteger txtLookups = new AtomicInteger();
     volatile boolean txtFails;
 
-    FakeDns txt(String name, String... records) {
+    public FakeDns txt(String name, String... records) {
         txt.put(name, List.of(records));
         return this;
     }
 
-    FakeDns noTxt(String name) {
+    public FakeDns noTxt(String name) {
         txt.remove(name);
         return this;
     }
 
-    FakeDns a(String host, String... ips) {
+    public FakeDns a(String host, String... ips) {
         List<InetAddress> list = new ArrayList<>();
         for (String ip : ips) {
             try {
