@@ -196,6 +196,30 @@ class PublishedPoliciesIT {
         assertThat(TlsScenarios.james(env).home().resolve("var/mtasts/enforce-good.sts.test.policy")).exists();
     }
 
+    @Test
+    void webAdminShowsWhatEachDomainPublishes(TestEnvironment env) {
+        TlsScenarios.awaitDelivered(env, SENT.get("ee.dane.test")[1]);
+        TlsScenarios.awaitDelivered(env, SENT.get("enforce-good.sts.test")[1]);
+        JamesServer james = TlsScenarios.james(env);
+
+        String dane = james.webAdmin().get("/tls-policy/effective?domain=ee.dane.test").body;
+        String sts = james.webAdmin().get("/tls-policy/effective?domain=enforce-good.sts.test").body;
+
+        assertThat(dane).contains("\"dane\":{\"enabled\":true", "\"mxStatus\":\"SECURE\"", "\"host\":\"mx-ee.dane.test\"",
+            "\"tlsa\":\"USABLE\"", "\"records\":[\"3 1 1 ");
+        assertThat(sts).contains("\"mtaSts\":{\"enabled\":true", "\"mode\":\"enforce\"", "\"id\":\"1\"",
+            "\"mx\":[\"rx-valid.receivers.test\"]", "\"maxAge\":86400", "\"dane\":{\"enabled\":false}");
+    }
+
+    @Test
+    void metricsCountAttemptsPerMechanism(TestEnvironment env) {
+        TlsScenarios.awaitDelivered(env, SENT.get("ee.dane.test")[1]);
+        TlsScenarios.awaitDelivered(env, SENT.get("enforce-good.sts.test")[1]);
+        String metrics = TlsScenarios.james(env).webAdmin().get("/metrics").body;
+        assertThat(metrics).contains("jamestls_mechanism_dane_tls", "jamestls_mechanism_mta_sts_tls",
+            "jamestls_mechanism_mta_sts_published_policy");
+    }
+
     private static String[] send(JamesServer james, String domain) {
         String sender = TlsScenarios.uniqueSender("pub");
         String recipient = TlsScenarios.uniqueRecipient("pub", domain);

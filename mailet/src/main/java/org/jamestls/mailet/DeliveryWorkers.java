@@ -17,6 +17,10 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Takes mails from the outgoing queue and runs at most {@code deliveryThreads} deliveries at once,
  * each on its own worker thread, so one slow receiver holds only its own worker.
+ *
+ * <p>The queue is read on a thread of its own ({@code tls-delivery-dequeue}), as James's RemoteDelivery does:
+ * some queues' {@code deQueue()} blocks the subscribing thread (the ActiveMQ/JMS queue of the JPA app polls
+ * with a blocking {@code receive} in a loop), and {@link #start()} runs inside the mailet's {@code init()}.
  */
 public class DeliveryWorkers {
     private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryWorkers.class);
@@ -25,6 +29,7 @@ public class DeliveryWorkers {
     private final QueuedMailDelivery delivery;
     private final int threads;
     private Scheduler scheduler;
+    private Scheduler dequeueScheduler;
     private Disposable subscription;
 
     public DeliveryWorkers(MailQueue queue, QueuedMailDelivery delivery, int threads) {
@@ -35,9 +40,11 @@ public class DeliveryWorkers {
 
     public void start() {
         scheduler = Schedulers.newBoundedElastic(threads, Integer.MAX_VALUE, "tls-delivery");
+        dequeueScheduler = Schedulers.newSingle("tls-delivery-dequeue");
         subscription = Flux.from(queue.deQueue())
             .flatMap(item -> Mono.fromRunnable(() -> handle(item)).subscribeOn(scheduler), threads)
             .onErrorContinue((error, item) -> LOGGER.error("Unexpected error in the delivery loop", error))
+            .subscribeOn(dequeueScheduler)
             .subscribe();
     }
 
@@ -66,6 +73,9 @@ public class DeliveryWorkers {
     public void stop() {
         if (subscription != null) {
             subscription.dispose();
+        }
+        if (dequeueScheduler != null) {
+            dequeueScheduler.dispose();
         }
         if (scheduler != null) {
             scheduler.disposeGracefully().timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.empty()).block();

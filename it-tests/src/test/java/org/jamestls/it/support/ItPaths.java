@@ -18,6 +18,14 @@ public final class ItPaths {
         return dir("it.james.runtime.dir", "target/james-runtime");
     }
 
+    /**
+     * activemq-server/target/james-runtime: lib/ = James 3.8.1 memory server with the JPA app's ActiveMQ mail
+     * queue (RestartPersistenceIT).
+     */
+    public static Path activeMqRuntime() {
+        return dir("it.activemq.runtime.dir", "../activemq-server/target/james-runtime");
+    }
+
     /** The repository's config-samples/ directory (James conf files). */
     public static Path configSamples() {
         Path p = dir("it.config.samples.dir", "../config-samples");

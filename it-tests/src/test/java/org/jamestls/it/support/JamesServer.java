@@ -16,13 +16,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real Apache James 3.8.1 memory server as a child JVM:
+ * A real Apache James 3.8.1 server as a child JVM, by default the memory server:
  * {@code java -Xmx512m -Dworking.directory=HOME -Dlogback.configurationFile=HOME/conf/logback.xml
  * -cp 'target/james-runtime/lib/*' org.apache.james.MemoryJamesServerMain}.
  *
  * <p>HOME ({@code target/james-home}) is rebuilt on every start: conf/ = config-samples/ with the
  * {@link #SUBSTITUTIONS} applied, then the {@link JamesConfig}'s override files; extensions-jars/ = the
  * mailet jar(s) from target/james-runtime/extensions-jars. stdout+stderr go to HOME/logs/console.log.
+ *
+ * <p>A {@link Flavor} other than the memory server (the ActiveMQ-queue server of RestartPersistenceIT) and other
+ * {@link Endpoints} than {@link TestNetwork}'s can be chosen with {@link #custom}; such a James can be killed
+ * ({@link #kill()}) and started again over the same HOME, var/ included ({@link #restartKeepingHome()}).
  */
 public final class JamesServer implements AutoCloseable {
 
@@ -44,23 +48,81 @@ public final class JamesServer implements AutoCloseable {
         }
     }
 
+    /** Where a James listens and what it dials: the {@link TestNetwork} defaults, or others for a second James. */
+    public static final class Endpoints {
+        /** {@link TestNetwork}'s addresses and ports (the shared environment's James). */
+        public static final Endpoints DEFAULT = new Endpoints(TestNetwork.JAMES_SMTP_ADDRESS,
+            TestNetwork.JAMES_SMTP_PORT, "127.0.0.1", TestNetwork.JAMES_WEBADMIN_PORT, TestNetwork.DNS_ADDRESS,
+            TestNetwork.RECEIVER_PORT);
+
+        public final String smtpAddress;
+        public final int smtpPort;
+        public final String webAdminAddress;
+        public final int webAdminPort;
+        public final String dnsAddress;
+        public final int receiverPort;
+
+        public Endpoints(String smtpAddress, int smtpPort, String webAdminAddress, int webAdminPort, String dnsAddress,
+                         int receiverPort) {
+            this.smtpAddress = smtpAddress;
+            this.smtpPort = smtpPort;
+            this.webAdminAddress = webAdminAddress;
+            this.webAdminPort = webAdminPort;
+            this.dnsAddress = dnsAddress;
+            this.receiverPort = receiverPort;
+        }
+    }
+
+    /** Which James 3.8.1 server: main class, and the runtime directory (lib/, extensions-jars/) it runs from. */
+    public static final class Flavor {
+        final String mainClass;
+        final Path runtime;
+        final String requiredJar;
+
+        private Flavor(String mainClass, Path runtime, String requiredJar) {
+            this.mainClass = mainClass;
+            this.runtime = runtime.toAbsolutePath();
+            this.requiredJar = requiredJar;
+        }
+
+        /** MemoryJamesServerMain from target/james-runtime (every IT but RestartPersistenceIT). */
+        public static Flavor memory(Path runtime) {
+            return new Flavor(MAIN_CLASS, runtime, "james-server-memory-app-3.8.1.jar");
+        }
+
+        /**
+         * The memory server with the JPA app's persistent ActiveMQ (KahaDB) mail queue, from activemq-server/'s
+         * target/james-runtime/lib; the mailet jar still comes from {@code extensionsFrom}/extensions-jars.
+         */
+        public static Flavor activeMqQueue(Path runtime) {
+            return new Flavor("org.jamestls.server.ActiveMQMemoryJamesServerMain", runtime,
+                "james-server-queue-activemq-3.8.1.jar");
+        }
+    }
+
     /**
      * The only differences between config-samples/ and the tests' James: addresses, ports and retry timing.
      * Each must match config-samples/ exactly (start fails otherwise, so the two cannot drift apart).
      * Per-test override files get the same replacements where the text occurs.
      */
-    public static final List<Substitution> SUBSTITUTIONS = List.of(
-        new Substitution("smtpserver.xml", "<bind>0.0.0.0:25</bind>",
-            "<bind>" + TestNetwork.JAMES_SMTP_ADDRESS + ":" + TestNetwork.JAMES_SMTP_PORT + "</bind>"),
-        new Substitution("dnsservice.xml", "<server>127.0.0.1</server>",
-            "<server>" + TestNetwork.DNS_ADDRESS + "</server>"),
-        new Substitution("webadmin.properties", "port=8000", "port=" + TestNetwork.JAMES_WEBADMIN_PORT),
-        new Substitution("mailetcontainer.xml", "<smtpPort>25</smtpPort>",
-            "<smtpPort>" + TestNetwork.RECEIVER_PORT + "</smtpPort>"),
-        new Substitution("mailetcontainer.xml", "<delayTime>4*5 minutes, 3*1 hour</delayTime>",
-            "<delayTime>" + JamesServer.TEST_DELAY_TIME + "</delayTime>"),
-        new Substitution("mailetcontainer.xml", "<maxRetries>7</maxRetries>",
-            "<maxRetries>" + JamesServer.TEST_MAX_RETRIES + "</maxRetries>"));
+    public static final List<Substitution> SUBSTITUTIONS = substitutions(Endpoints.DEFAULT);
+
+    /** {@link #SUBSTITUTIONS} for a James on other addresses and ports. */
+    public static List<Substitution> substitutions(Endpoints endpoints) {
+        return List.of(
+            new Substitution("smtpserver.xml", "<bind>0.0.0.0:25</bind>",
+                "<bind>" + endpoints.smtpAddress + ":" + endpoints.smtpPort + "</bind>"),
+            new Substitution("dnsservice.xml", "<server>127.0.0.1</server>",
+                "<server>" + endpoints.dnsAddress + "</server>"),
+            new Substitution("webadmin.properties", "port=8000", "port=" + endpoints.webAdminPort),
+            new Substitution("webadmin.properties", "host=127.0.0.1", "host=" + endpoints.webAdminAddress),
+            new Substitution("mailetcontainer.xml", "<smtpPort>25</smtpPort>",
+                "<smtpPort>" + endpoints.receiverPort + "</smtpPort>"),
+            new Substitution("mailetcontainer.xml", "<delayTime>4*5 minutes, 3*1 hour</delayTime>",
+                "<delayTime>" + JamesServer.TEST_DELAY_TIME + "</delayTime>"),
+            new Substitution("mailetcontainer.xml", "<maxRetries>7</maxRetries>",
+                "<maxRetries>" + JamesServer.TEST_MAX_RETRIES + "</maxRetries>"));
+    }
 
     /** Retry schedule in tests: 5 retries 2 seconds apart, so a mail bounces about 10 s after its first try. */
     public static final String TEST_DELAY_TIME = "5*2 seconds";
@@ -73,13 +135,34 @@ public final class JamesServer implements AutoCloseable {
     private final Path runtime;
     private final Path configSamples;
     private final JamesConfig config;
+    private final Flavor flavor;
+    private final Endpoints endpoints;
+    private final List<Substitution> substitutions;
     private Process process;
+    private int launches;
 
     public JamesServer(Path home, Path runtime, Path configSamples, JamesConfig config) {
+        this(home, Flavor.memory(runtime), runtime, configSamples, config, Endpoints.DEFAULT);
+    }
+
+    private JamesServer(Path home, Flavor flavor, Path extensionsFrom, Path configSamples, JamesConfig config,
+                        Endpoints endpoints) {
         this.home = home.toAbsolutePath();
-        this.runtime = runtime.toAbsolutePath();
+        this.flavor = flavor;
+        this.runtime = extensionsFrom.toAbsolutePath();
         this.configSamples = configSamples.toAbsolutePath();
         this.config = config;
+        this.endpoints = endpoints;
+        this.substitutions = substitutions(endpoints);
+    }
+
+    /**
+     * A James of {@code flavor} in {@code home} on {@code endpoints}, with the mailet jar of
+     * {@code extensionsFrom}/extensions-jars (the memory runtime's, target/james-runtime).
+     */
+    public static JamesServer custom(Path home, Flavor flavor, Path extensionsFrom, JamesConfig config,
+                                     Endpoints endpoints) {
+        return new JamesServer(home, flavor, extensionsFrom, ItPaths.configSamples(), config, endpoints);
     }
 
     /** James in target/james-home with the runtime and config-samples handed over by failsafe. */
@@ -105,7 +188,47 @@ public final class JamesServer implements AutoCloseable {
 
     /** Assembles HOME, starts James and waits (bounded) until its SMTP port greets. */
     public synchronized JamesServer start() {
-        launch();
+        launch(true);
+        return awaitStarted();
+    }
+
+    /**
+     * Starts James again over the HOME of the previous start as it was left (var/, i.e. the mail queue's store,
+     * included), e.g. after {@link #kill()}; the previous console log is kept as logs/console-N.log.
+     */
+    public synchronized JamesServer restartKeepingHome() {
+        if (launches == 0) {
+            throw new IllegalStateException("restartKeepingHome() needs an earlier start()");
+        }
+        try {
+            if (Files.exists(consoleLog())) {
+                Files.move(consoleLog(), home.resolve("logs/console-" + launches + ".log"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot keep the previous console log", e);
+        }
+        launch(false);
+        return awaitStarted();
+    }
+
+    /** SIGKILL, like {@code kill -9}: no shutdown hook, no @PreDestroy; returns once the process is gone. */
+    public synchronized void kill() {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("James is not running");
+        }
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("James (pid " + process.pid() + ") survived SIGKILL for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for James to die", e);
+        }
+    }
+
+    private JamesServer awaitStarted() {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() - deadline < 0) {
             if (!process.isAlive()) {
@@ -127,7 +250,7 @@ public final class JamesServer implements AutoCloseable {
      * {@code timeout}. Fails if it is still running then (it is killed).
      */
     public synchronized StartupFailure startExpectingFailure(Duration timeout) {
-        launch();
+        launch(true);
         boolean[] started = {false};
         boolean exited = Processes.await(timeout, () -> {
             if (!process.isAlive()) {
@@ -146,21 +269,24 @@ public final class JamesServer implements AutoCloseable {
         return new StartupFailure(process.exitValue(), log());
     }
 
-    private void launch() {
+    private void launch(boolean freshHome) {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("James is already running");
         }
-        Processes.killStale(pidFile(), MAIN_CLASS);
+        Processes.killStale(pidFile(), flavor.mainClass);
         if (Processes.canConnect(smtpAddress(), smtpPort())) {
             throw new IllegalStateException("Something already listens on " + smtpAddress() + ":" + smtpPort());
         }
-        assembleHome();
+        if (freshHome) {
+            assembleHome();
+        }
+        launches++;
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = List.of(java.toString(), "-Xmx512m",
             "-Dworking.directory=" + home,
             "-Dlogback.configurationFile=" + home.resolve("conf/logback.xml"),
-            "-cp", runtime.resolve("lib") + File.separator + "*",
-            MAIN_CLASS);
+            "-cp", flavor.runtime.resolve("lib") + File.separator + "*",
+            flavor.mainClass);
         try {
             Files.write(home.resolve("james.cmd"), List.of(String.join(" ", cmd)));
             process = new ProcessBuilder(cmd)
@@ -175,10 +301,10 @@ public final class JamesServer implements AutoCloseable {
     }
 
     private void assembleHome() {
-        Path lib = runtime.resolve("lib");
-        if (!Files.isRegularFile(lib.resolve("james-server-memory-app-3.8.1.jar"))) {
+        Path lib = flavor.runtime.resolve("lib");
+        if (!Files.isRegularFile(lib.resolve(flavor.requiredJar))) {
             throw new IllegalStateException("James runtime missing in " + lib
-                + " (run through Maven: 'mvn verify' copies it in pre-integration-test)");
+                + " (run through Maven: 'mvn verify' copies it in pre-integration-test, activemq-server's in package)");
         }
         Processes.deleteRecursively(home);
         try {
@@ -212,9 +338,9 @@ public final class JamesServer implements AutoCloseable {
         }
     }
 
-    private static String substitute(String fileName, String text, boolean required) {
+    private String substitute(String fileName, String text, boolean required) {
         String result = text;
-        for (Substitution s : SUBSTITUTIONS) {
+        for (Substitution s : substitutions) {
             if (!s.file.equals(fileName)) {
                 continue;
             }
@@ -298,11 +424,11 @@ public final class JamesServer implements AutoCloseable {
     }
 
     public String smtpAddress() {
-        return TestNetwork.JAMES_SMTP_ADDRESS;
+        return endpoints.smtpAddress;
     }
 
     public int smtpPort() {
-        return TestNetwork.JAMES_SMTP_PORT;
+        return endpoints.smtpPort;
     }
 
     /** The James JVM's process id (for jcmd), while it runs. */
@@ -324,7 +450,7 @@ public final class JamesServer implements AutoCloseable {
 
     /** A client for this James's webadmin (GET only). */
     public WebAdminClient webAdmin() {
-        return new WebAdminClient(TestNetwork.JAMES_WEBADMIN_PORT);
+        return new WebAdminClient(endpoints.webAdminAddress, endpoints.webAdminPort);
     }
 
     private Path pidFile() {

@@ -75,6 +75,17 @@ public final class TestNetwork {
     /** An MX name in the signed zone (KnotDns) whose name rx-valid's certificate carries: DANE-TA name checks pass. */
     public static final String DANE_TA_MX = "mx-ta.dane.test";
 
+    /**
+     * RestartPersistenceIT's own James (ActiveMQ queue), receiver and dnsmasq: apart from everything above, so the
+     * shared environment can stay up while it runs (dnsjava only queries port 53, hence a DNS address of its own).
+     */
+    public static final String RESTART_JAMES_ADDRESS = "127.0.0.50";
+    public static final int RESTART_JAMES_SMTP_PORT = 10025;
+    public static final int RESTART_JAMES_WEBADMIN_PORT = 18050;
+    public static final String RX_RESTART = "rx-restart";
+    public static final String RX_RESTART_IP = "127.0.0.51";
+    public static final String RESTART_DNS_ADDRESS = "127.0.0.52";
+
     /** Domain suffix of every receiver's myhostname: rx-tls-1 is "rx-tls-1.receivers.test". */
     public static final String RECEIVER_HOSTNAME_SUFFIX = ".receivers.test";
 

@@ -33,7 +33,11 @@ public final class WebAdminClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     public WebAdminClient(int port) {
-        this.baseUrl = "http://127.0.0.1:" + port;
+        this("127.0.0.1", port);
+    }
+
+    public WebAdminClient(String host, int port) {
+        this.baseUrl = "http://" + host + ":" + port;
     }
 
     /** {@code get("/mailQueues/outgoing/mails")}; any status is returned, I/O failures throw. */

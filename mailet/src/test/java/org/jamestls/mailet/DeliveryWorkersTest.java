@@ -1,0 +1,106 @@
+package org.jamestls.mailet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.Mail;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
+
+import reactor.core.publisher.Flux;
+
+class DeliveryWorkersTest {
+
+    /**
+     * Like the JPA app's ActiveMQ queue (JMSCacheableMailQueue): deQueue() is a synchronous flux that blocks the
+     * subscribing thread until a mail is there.
+     */
+    private static final class BlockingDequeueQueue implements MailQueue {
+        final BlockingQueue<Mail> mails = new LinkedBlockingQueue<>();
+        final List<String> completed = new CopyOnWriteArrayList<>();
+
+        @Override
+        public MailQueueName getName() {
+            return MailQueueName.of("blocking");
+        }
+
+        @Override
+        public void enQueue(Mail mail, Duration delay) {
+            mails.add(mail);
+        }
+
+        @Override
+        public void enQueue(Mail mail) {
+            mails.add(mail);
+        }
+
+        @Override
+        public Publisher<Void> enqueueReactive(Mail mail) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Publisher<MailQueueItem> deQueue() {
+            return Flux.generate(sink -> {
+                try {
+                    Mail mail = mails.take();
+                    sink.next(new MailQueueItem() {
+                        @Override
+                        public Mail getMail() {
+                            return mail;
+                        }
+
+                        @Override
+                        public void done(CompletionStatus status) {
+                            completed.add(mail.getName() + ":" + status);
+                        }
+                    });
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    sink.complete();
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void startReturnsAndDeliversWhenTheQueueBlocksTheSubscribingThread() throws Exception {
+        BlockingDequeueQueue queue = new BlockingDequeueQueue();
+        List<String> processed = new CopyOnWriteArrayList<>();
+        QueuedMailDelivery delivery = new QueuedMailDelivery(null, null, null, null, null, null, null) {
+            @Override
+            public void process(Mail mail) {
+                processed.add(mail.getName());
+            }
+        };
+        DeliveryWorkers workers = new DeliveryWorkers(queue, delivery, 2);
+        try {
+            // start() runs inside the mailet's init(): it must not be the thread that waits for mail
+            CompletableFuture.runAsync(workers::start).get(5, TimeUnit.SECONDS);
+
+            queue.enQueue(MailImpl.builder().name("m1").sender("a@source.test").addRecipient("b@dest.test").build());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (queue.completed.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(processed).containsExactly("m1");
+            assertThat(queue.completed).containsExactly("m1:SUCCESS");
+        } finally {
+            workers.stop();
+        }
+    }
+}
