@@ -15,7 +15,8 @@ import org.jamestls.smtp.SmtpReply;
 
 /**
  * One mail transaction on an open session: MAIL FROM, RCPT TO per recipient (each answer settles that
- * recipient), DATA. Says whether the session may carry another mail: not after a 421 or a broken stream.
+ * recipient), DATA, with 8-bit content declared or converted as the receiver's EHLO allows
+ * ({@link EightBitDowngrade}). Says whether the session may carry another mail: not after a 421 or a broken stream.
  */
 final class MailTransaction {
     /** The settled recipients, and whether the session is still usable. */
@@ -44,8 +45,23 @@ final class MailTransaction {
                 new DeliveryFailure(FailureKind.MESSAGE_REJECTED, "5.3.4", "message of " + size + " bytes exceeds the "
                     + limit.getAsLong() + " bytes " + target + " accepts (SIZE)")), true);
         }
+        EightBitDowngrade.Prepared content = prepareContent(session, mail);
+        if (content.impossible().isPresent()) {
+            // RFC 6152: no 8-bit byte to a receiver that did not offer 8BITMIME
+            return new Outcome(HostAttemptResult.allFailed(target, session.tls(), recipients,
+                new DeliveryFailure(FailureKind.MESSAGE_REJECTED, "5.6.3", "the message has "
+                    + content.impossible().get() + ", which cannot be converted to 7 bits, and " + target
+                    + " does not offer 8BITMIME")), true);
+        }
+        if (content.converted() && limit.isPresent() && content.convertedSize() > limit.getAsLong()) {
+            return new Outcome(HostAttemptResult.allFailed(target, session.tls(), recipients,
+                new DeliveryFailure(FailureKind.MESSAGE_REJECTED, "5.3.4", "message of " + content.convertedSize()
+                    + " bytes once converted to 7 bits exceeds the " + limit.getAsLong() + " bytes " + target
+                    + " accepts (SIZE)")), true);
+        }
+        long sendSize = content.converted() ? content.convertedSize() : size;
         SmtpReply mailFrom = connection.command("MAIL FROM:<" + mail.getMaybeSender().asString("") + ">"
-            + sizeParameter(session.capabilities(), mail));
+            + sizeParameter(session.capabilities(), sendSize) + content.bodyParameter());
         if (!mailFrom.isPositive()) {
             return finish(mailFrom, HostAttemptResult.allFailed(target, session.tls(), recipients,
                 new DeliveryFailure(FailureKind.SENDER_REJECTED, mailFrom.enhancedStatus(),
@@ -75,7 +91,7 @@ final class MailTransaction {
             return finish(data, withAll(target, session, outcomes, accepted, new DeliveryFailure(FailureKind.MESSAGE_REJECTED,
                 data.enhancedStatus(), target + " refused DATA: " + data.asText())));
         }
-        SmtpReply finalReply = sendBody(connection, mail);
+        SmtpReply finalReply = sendBody(connection, content);
         if (!finalReply.isPositive()) {
             return finish(finalReply, withAll(target, session, outcomes, accepted, new DeliveryFailure(
                 FailureKind.MESSAGE_REJECTED, finalReply.enhancedStatus(), target + " rejected the message: " + finalReply.asText())));
@@ -110,9 +126,18 @@ final class MailTransaction {
         return HostAttemptResult.transacted(target, session.tls(), outcomes);
     }
 
-    private static SmtpReply sendBody(SmtpConnection connection, Mail mail) throws IOException {
+    /** The message as this receiver may take it (RFC 6152), see {@link EightBitDowngrade}. */
+    private static EightBitDowngrade.Prepared prepareContent(SmtpSession session, Mail mail) throws IOException {
         try {
-            return connection.sendData(mail.getMessage());
+            return EightBitDowngrade.prepare(mail.getMessage(), session.capabilities().offersExtension("8BITMIME"));
+        } catch (MessagingException e) {
+            throw new IOException("cannot read the message to send: " + e.getMessage(), e);
+        }
+    }
+
+    private static SmtpReply sendBody(SmtpConnection connection, EightBitDowngrade.Prepared content) throws IOException {
+        try {
+            return connection.sendData(content.message());
         } catch (MessagingException e) {
             // the stored message cannot be read: the receiver must not take a truncated message, so the
             // connection is dropped without the final dot
@@ -120,8 +145,7 @@ final class MailTransaction {
         }
     }
 
-    private static String sizeParameter(SmtpReply ehlo, Mail mail) {
-        long size = messageSize(mail);
+    private static String sizeParameter(SmtpReply ehlo, long size) {
         return ehlo.offersExtension("SIZE") && size >= 0 ? " SIZE=" + size : "";
     }
 

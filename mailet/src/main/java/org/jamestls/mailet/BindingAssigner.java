@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimeUtility;
 
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
@@ -63,7 +64,8 @@ public class BindingAssigner {
             return Optional.empty();
         }
         message.removeHeader(bindingHeader.get());
-        return Optional.of(values[0]);
+        // a folded value (RFC 5322 2.2.3) names the same binding as its unfolded form
+        return Optional.of(MimeUtility.unfold(values[0]));
     }
 
     private static String printable(String name) {

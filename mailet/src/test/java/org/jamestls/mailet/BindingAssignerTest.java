@@ -32,6 +32,8 @@ class BindingAssignerTest {
         "-, solo, solo",
         "solo, p1, solo",      // the attribute wins over the header
         "-, ' solo ', solo",   // surrounding spaces are not part of the name
+        "-, '\r\n solo', solo", // a folded value is unfolded
+        "-, 'so\r\n lo', -",     // ... to 'so lo', no such binding
         "-, nosuch, -",        // unknown: no binding, global scopes apply
         "-, -, -"
     })

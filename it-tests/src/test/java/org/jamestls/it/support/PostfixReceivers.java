@@ -41,6 +41,12 @@ import java.util.stream.Collectors;
  */
 public final class PostfixReceivers implements AutoCloseable {
 
+    /**
+     * A cleanup service without message_size_limit (cleanup enforces the limit too, so an smtpd option alone
+     * cannot lift it): a listener takes mail of any size with {@code -o message_size_limit=0
+     * -o cleanup_service_name=}this.
+     */
+    public static final String UNLIMITED_CLEANUP = "cleanup-unlimited";
     private static final String POSTFIX = "/usr/sbin/postfix";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final String BROKEN_TLS_PROTOCOLS = "!SSLv2,!SSLv3,!TLSv1.1,!TLSv1.2,!TLSv1.3";
@@ -421,6 +427,7 @@ public final class PostfixReceivers implements AutoCloseable {
         sb.append(String.join("\n",
             "pickup    unix  n       -       n       60      1       pickup",
             "cleanup   unix  n       -       n       -       0       cleanup",
+            UNLIMITED_CLEANUP + " unix n -   n       -       0       cleanup -o message_size_limit=0",
             "qmgr      unix  n       -       n       300     1       qmgr",
             "tlsmgr    unix  -       -       n       1000?   1       tlsmgr",
             "rewrite   unix  -       -       n       -       -       trivial-rewrite",

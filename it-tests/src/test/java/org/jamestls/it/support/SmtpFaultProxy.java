@@ -13,7 +13,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
@@ -25,6 +29,13 @@ import javax.net.ssl.SSLSocket;
  * SMTP line by line. Built with {@link #terminatingTls}, it offers STARTTLS itself and terminates the
  * client's TLS, so the same faults also strike inside an encrypted session (the hop to the receiver is then
  * plaintext). {@link #heal()} turns it into a faithful relay.
+ *
+ * <p>Built with {@link #randomFaults}, it draws one fault per client connection from a {@link Random} with a
+ * given seed (weighted); a fault of a mail transaction also draws which transaction of the connection
+ * (1 to {@link #RANDOM_MAX_TRANSACTION}) it strikes, as clients reuse connections. It counts each fault it actually injected ({@link #injected()}) and, for every reset
+ * after the final dot, the recipients of that transaction ({@link #resetAfterDotRecipients()}): the receiver
+ * has that mail though the client cannot know, so a later retry makes a legitimate duplicate. The seed fixes
+ * the sequence of draws; which mail meets which draw depends on the order connections arrive.
  */
 public final class SmtpFaultProxy implements AutoCloseable {
     public enum Fault {
@@ -52,6 +63,20 @@ public final class SmtpFaultProxy implements AutoCloseable {
 
     private static final int MAX_LINES = 100_000;
 
+    /** Faults a random-fault proxy may draw, in the order of {@link #injected()}. */
+    public static final List<Fault> RANDOM_FAULTS = List.of(Fault.NONE, Fault.RESET_BEFORE_GREETING, Fault.GREETING_421,
+        Fault.RESET_AFTER_MAIL_FROM, Fault.RESET_DURING_DATA, Fault.RESET_AFTER_FINAL_DOT);
+    /** A random transaction-stage fault strikes in one of the first this many transactions of its connection. */
+    public static final int RANDOM_MAX_TRANSACTION = 3;
+
+    private final Random random;
+    private final Map<Fault, Integer> weights;
+    private volatile boolean healed;
+    private final Map<Fault, AtomicInteger> injected = new EnumMap<>(Fault.class);
+    private final List<List<String>> resetAfterDot = Collections.synchronizedList(new ArrayList<>());
+    /** The transaction the fault just drawn by this session thread strikes (1 outside random mode). */
+    private final ThreadLocal<Integer> drawnTransaction = ThreadLocal.withInitial(() -> 1);
+
     private volatile Fault fault;
     private final InetSocketAddress listen;
     private final InetSocketAddress upstream;
@@ -67,6 +92,16 @@ public final class SmtpFaultProxy implements AutoCloseable {
 
     private SmtpFaultProxy(Fault fault, String listenIp, int port, String upstreamIp, int upstreamPort,
             SSLContext tlsTermination) throws IOException {
+        this(fault, listenIp, port, upstreamIp, upstreamPort, tlsTermination, null, null);
+    }
+
+    private SmtpFaultProxy(Fault fault, String listenIp, int port, String upstreamIp, int upstreamPort,
+            SSLContext tlsTermination, Random random, Map<Fault, Integer> weights) throws IOException {
+        for (Fault f : Fault.values()) {
+            injected.put(f, new AtomicInteger());
+        }
+        this.random = random;
+        this.weights = weights;
         this.fault = fault;
         this.listen = new InetSocketAddress(InetAddress.getByName(listenIp), port);
         this.upstream = new InetSocketAddress(upstreamIp, upstreamPort);
@@ -87,6 +122,62 @@ public final class SmtpFaultProxy implements AutoCloseable {
         return new SmtpFaultProxy(fault, listenIp, port, upstreamIp, upstreamPort, serverContext);
     }
 
+    /**
+     * A plaintext proxy that draws a fault per connection among {@code weights}' keys (each of
+     * {@link #RANDOM_FAULTS}), with the given relative weights, from {@code new Random(seed)}, until {@link #heal()}.
+     */
+    public static SmtpFaultProxy randomFaults(long seed, Map<Fault, Integer> weights, String listenIp, int port,
+            String upstreamIp, int upstreamPort) throws IOException {
+        if (!RANDOM_FAULTS.containsAll(weights.keySet()) || weights.values().stream().anyMatch(w -> w < 0)) {
+            throw new IllegalArgumentException("weights for " + RANDOM_FAULTS + " only, not negative: " + weights);
+        }
+        return new SmtpFaultProxy(Fault.NONE, listenIp, port, upstreamIp, upstreamPort, null, new Random(seed),
+            new EnumMap<>(weights));
+    }
+
+    /** How many times each fault was injected (NONE: connections relayed without a fault), in enum order. */
+    public Map<Fault, Integer> injected() {
+        Map<Fault, Integer> counts = new EnumMap<>(Fault.class);
+        injected.forEach((f, n) -> counts.put(f, n.get()));
+        return counts;
+    }
+
+    /** The accepted recipients of each transaction reset after the final dot (the receiver had the mail). */
+    public List<List<String>> resetAfterDotRecipients() {
+        synchronized (resetAfterDot) {
+            return new ArrayList<>(resetAfterDot);
+        }
+    }
+
+    /** The fault for a new connection: drawn in random mode (until healed), else the proxy's fault. */
+    private Fault draw() {
+        Random r = random;
+        if (r == null || healed) {
+            return fault;
+        }
+        synchronized (r) {
+            drawnTransaction.set(1 + r.nextInt(RANDOM_MAX_TRANSACTION));
+            int total = weights.values().stream().mapToInt(Integer::intValue).sum();
+            int pick = r.nextInt(total);
+            for (Map.Entry<Fault, Integer> w : weights.entrySet()) {
+                pick -= w.getValue();
+                if (pick < 0) {
+                    return w.getKey();
+                }
+            }
+            throw new IllegalStateException("weights " + weights);
+        }
+    }
+
+    /** Whether {@code attack} strikes now; a random-mode fault drawn before {@link #heal()} no longer does. */
+    private boolean strikes(Fault attack, Fault stage) {
+        if (attack != stage || (random != null && healed)) {
+            return false;
+        }
+        injected.get(stage).incrementAndGet();
+        return true;
+    }
+
     private synchronized void startListening() throws IOException {
         if (server.isBound()) {
             return;
@@ -101,6 +192,7 @@ public final class SmtpFaultProxy implements AutoCloseable {
 
     /** From now on the proxy relays faithfully (and listens, if it refused connections): the fault is repaired. */
     public void heal() throws IOException {
+        healed = true;
         fault = Fault.NONE;
         startListening();
     }
@@ -133,7 +225,13 @@ public final class SmtpFaultProxy implements AutoCloseable {
     }
 
     private void relay(Socket client) {
-        Fault attack = fault;
+        Fault attack = draw();
+        int strikeAt = drawnTransaction.get();
+        int transaction = 0;
+        if (random != null && attack == Fault.NONE && !healed) {
+            injected.get(Fault.NONE).incrementAndGet();
+        }
+        List<String> transactionRecipients = new ArrayList<>();
         try (client; Socket server = new Socket()) {
             client.setSoTimeout(30_000);
             server.connect(upstream, 5_000);
@@ -144,14 +242,15 @@ public final class SmtpFaultProxy implements AutoCloseable {
             OutputStream toServer = server.getOutputStream();
             boolean inTls = false;
             List<String> greeting = readReply(fromServer);
-            if (attack == Fault.RESET_BEFORE_GREETING) {
+            if (strikes(attack, Fault.RESET_BEFORE_GREETING)) {
                 reset(client);
                 return;
             }
-            write(toClient, attack == Fault.GREETING_421 ? List.of("421 4.3.2 Service not available") : greeting);
-            if (attack == Fault.GREETING_421) {
+            if (strikes(attack, Fault.GREETING_421)) {
+                write(toClient, List.of("421 4.3.2 Service not available"));
                 return;
             }
+            write(toClient, greeting);
             for (int i = 0; i < MAX_LINES; i++) {
                 String line = fromClient.readLine();
                 if (line == null) {
@@ -185,19 +284,34 @@ public final class SmtpFaultProxy implements AutoCloseable {
                 } else if (verb.startsWith("EHLO") && tlsTermination != null) {
                     reply = offerStartTls(reply);
                 }
-                if (verb.startsWith("MAIL FROM") && attack == Fault.RESET_AFTER_MAIL_FROM) {
+                if (verb.startsWith("MAIL FROM") || verb.startsWith("RSET")) {
+                    transactionRecipients.clear();
+                }
+                if (verb.startsWith("MAIL FROM")) {
+                    transaction++;
+                }
+                boolean thisTransaction = transaction == strikeAt;
+                if (verb.startsWith("RCPT TO:") && reply.get(0).startsWith("2")) {
+                    transactionRecipients.add(address(line.substring("RCPT TO:".length())));
+                }
+                if (verb.startsWith("MAIL FROM") && thisTransaction && strikes(attack, Fault.RESET_AFTER_MAIL_FROM)) {
                     write(toClient, reply);
                     reset(client);
                     return;
                 }
                 write(toClient, reply);
                 if (verb.equals("DATA") && reply.get(0).startsWith("354")) {
-                    if (!relayBody(fromClient, toServer, attack == Fault.RESET_DURING_DATA)) {
+                    boolean cut = thisTransaction && attack == Fault.RESET_DURING_DATA && !(random != null && healed);
+                    if (!relayBody(fromClient, toServer, cut)) {
+                        if (cut) {
+                            injected.get(Fault.RESET_DURING_DATA).incrementAndGet();
+                        }
                         reset(client);
                         return;
                     }
                     List<String> accepted = readReply(fromServer);
-                    if (attack == Fault.RESET_AFTER_FINAL_DOT) {
+                    if (thisTransaction && accepted.get(0).startsWith("2") && strikes(attack, Fault.RESET_AFTER_FINAL_DOT)) {
+                        resetAfterDot.add(List.copyOf(transactionRecipients));
                         reset(client);
                         return;
                     }
@@ -210,6 +324,14 @@ public final class SmtpFaultProxy implements AutoCloseable {
         } catch (IOException e) {
             // either side went away: the session is over
         }
+    }
+
+    /** {@code <a@b> SIZE=1} -> {@code a@b}, lower case. */
+    private static String address(String rcptArgument) {
+        String a = rcptArgument.trim();
+        int open = a.indexOf('<');
+        int close = a.indexOf('>');
+        return (open >= 0 && close > open ? a.substring(open + 1, close) : a).toLowerCase(java.util.Locale.ROOT);
     }
 
     private static BufferedReader reader(InputStream in) {

@@ -41,7 +41,14 @@ public final class TestEnvironment implements AutoCloseable, ExtensionContext.St
             .listener(TestNetwork.RX_PLAIN, TestNetwork.RX_PLAIN_IP, TlsMode.NO_STARTTLS)
             .listener(TestNetwork.RX_BROKEN, TestNetwork.RX_BROKEN_IP, TlsMode.BROKEN_TLS)
             .listener(TestNetwork.RX_SWITCHABLE, TestNetwork.RX_SWITCHABLE_IP, TlsMode.NO_STARTTLS)
-            .listener(TestNetwork.RX_PLAIN_2, TestNetwork.RX_PLAIN_2_IP, TlsMode.NO_STARTTLS);
+            .listener(TestNetwork.RX_PLAIN_2, TestNetwork.RX_PLAIN_2_IP, TlsMode.NO_STARTTLS)
+            .listener(TestNetwork.RX_NO8BIT, TestNetwork.RX_NO8BIT_IP, TlsMode.NO_STARTTLS,
+                l -> l.withSmtpdOption("smtpd_discard_ehlo_keywords", "8bitmime"))
+            .listener(TestNetwork.RX_SIZE10M, TestNetwork.RX_SIZE10M_IP, TlsMode.NO_STARTTLS,
+                l -> l.withSmtpdOption("message_size_limit", Long.toString(TestNetwork.RX_SIZE10M_LIMIT)))
+            .listener(TestNetwork.RX_NOLIMIT, TestNetwork.RX_NOLIMIT_IP, TlsMode.NO_STARTTLS,
+                l -> l.withSmtpdOption("message_size_limit", "0")
+                    .withSmtpdOption("cleanup_service_name", PostfixReceivers.UNLIMITED_CLEANUP));
         receivers = CertificateReceivers.addTo(listeners, certificates)
             .port(TestNetwork.RX_PORT25_PORT)
             .listener(TestNetwork.RX_PORT25, TestNetwork.RX_PORT25_IP, TlsMode.STARTTLS)

@@ -66,6 +66,19 @@ public final class TestNetwork {
     public static final String RX_TLS12_CIPHER_OPENSSL = "ECDHE-RSA-AES128-GCM-SHA256";
 
     /**
+     * Receivers for hostile input ({@code HostileInputIT}): rx-no8bit does not offer 8BITMIME, rx-size10m takes
+     * at most 10 MiB (SIZE 10485760), rx-nolimit takes any size (its smtpd and its own cleanup service have no
+     * message_size_limit), for the DSN of a mail too big elsewhere.
+     */
+    public static final String RX_NO8BIT = "rx-no8bit";
+    public static final String RX_NO8BIT_IP = "127.0.0.28";
+    public static final String RX_SIZE10M = "rx-size10m";
+    public static final String RX_SIZE10M_IP = "127.0.0.29";
+    public static final long RX_SIZE10M_LIMIT = 10_485_760;
+    public static final String RX_NOLIMIT = "rx-nolimit";
+    public static final String RX_NOLIMIT_IP = "127.0.0.80";
+
+    /**
      * nginx serving MTA-STS policies ({@link MtaStsWebServer}): every {@code mta-sts.<domain>} host on one address,
      * told apart by SNI. 127.0.0.30-39 are reserved for MTA-STS tests.
      */
