@@ -51,7 +51,8 @@ class PublishedPoliciesIT {
         publishDane(env);
         stripStsProxy = new SmtpFaultProxy(Fault.STRIP_FROM_EHLO, STRIP_STS_PROXY_IP, PORT, TestNetwork.RX_VALID_IP, PORT);
         stripDaneProxy = new SmtpFaultProxy(Fault.STRIP_FROM_EHLO, STRIP_DANE_PROXY_IP, PORT, TestNetwork.RX_VALID_IP, PORT);
-        scenarios().map(arguments -> (String) arguments.get()[0]).forEach(domain -> SENT.put(domain, send(james, domain)));
+        Stream.concat(scenarios().map(arguments -> (String) arguments.get()[0]), Stream.of("cached.sts.test", "refresh.sts.test"))
+            .forEach(domain -> SENT.put(domain, send(james, domain)));
     }
 
     @AfterAll
