@@ -39,12 +39,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The DANE lookups against a real DNSSEC-signed zone: a private Knot DNS on 127.0.0.40:53 signing on the fly
+ * The DANE lookups against a real DNSSEC-signed zone: a private Knot DNS on 127.0.0.48:53 signing on the fly
  * (see {@link KnotDns}), with the trust anchor exported from it at start, queried directly by dnsjava's
  * ValidatingResolver. Needs none of the shared James/Postfix/dnsmasq environment; run alone with
  * {@code mvn -B -pl mailet,it-tests verify -Dit.test=KnotDnsIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class KnotDnsIT {
+    private static final String HARNESS_ADDRESS = "127.0.0.48";
     private static final String MX = "mx.dane.test";
     private static KnotDns knot;
     private static X509Certificate mxCertificate;
@@ -54,7 +55,8 @@ class KnotDnsIT {
     @BeforeAll
     static void startKnot() throws Exception {
         mxCertificate = selfSigned(MX);
-        knot = KnotDns.onDefaultAddress(ItPaths.workDir().resolve("knot")).start();
+        // its own directory and address: the shared environment's Knot (PublishedPoliciesIT) may be up on 127.0.0.40
+        knot = new KnotDns(ItPaths.workDir().resolve("knot-harness"), HARNESS_ADDRESS, KnotDns.DEFAULT_PORT).start();
         knot.mx("dane.test", MX, 10).a(MX, "127.0.0.41")
             .tlsaFor(MX, 25, 3, 1, 1, mxCertificate)
             .mx("notlsa.dane.test", "mx.notlsa.dane.test", 10).a("mx.notlsa.dane.test", "127.0.0.42")
@@ -155,7 +157,7 @@ class KnotDnsIT {
     void resolverCheckPassesAgainstKnot() {
         DnssecResolverCheck.Result result = new DnssecResolverCheck(resolver).run();
         assertThat(result.isOk()).as(result.message()).isTrue();
-        assertThat(result.message()).startsWith("DNSSEC resolver 127.0.0.40:53 returns validated DNSSEC data for dane.test.");
+        assertThat(result.message()).startsWith("DNSSEC resolver " + HARNESS_ADDRESS + ":53 returns validated DNSSEC data for dane.test.");
     }
 
     @Test
@@ -174,7 +176,7 @@ class KnotDnsIT {
         DnssecResolver rootAnchored = new DnssecResolver(knot.socketAddress(), TrustAnchors.root(), Duration.ofSeconds(1));
         DnssecResolverCheck.Result result = new DnssecResolverCheck(rootAnchored).run();
         assertThat(result.isOk()).isFalse();
-        assertThat(result.message()).contains("127.0.0.40:53").contains("DNSKEY . is FAILED").contains("REFUSED");
+        assertThat(result.message()).contains(HARNESS_ADDRESS + ":53").contains("DNSKEY . is FAILED").contains("REFUSED");
     }
 
     private static X509Certificate selfSigned(String name) throws Exception {

@@ -20,6 +20,7 @@ import org.apache.james.dnsservice.api.DNSService;
 import org.jamestls.it.support.ItPaths;
 import org.jamestls.it.support.MtaStsWebServer;
 import org.jamestls.it.support.MtaStsWebServer.HostCertificate;
+import org.jamestls.it.support.TestNetwork;
 import org.jamestls.it.support.TestCertificates;
 import org.jamestls.mtasts.MtaStsFetchException;
 import org.jamestls.mtasts.MtaStsFetcher;
@@ -30,11 +31,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The MTA-STS harness against the extension's fetcher: a real nginx on 127.0.0.30:443 serves policies, the
+ * The MTA-STS harness against the extension's fetcher: a real nginx on 127.0.0.31:443 serves policies, the
  * fetcher reaches it through a DNSService that maps mta-sts.* names to that address and trusts the test CA.
  * Needs neither dnsmasq nor James, so it shares nothing with the other ITs.
  */
 class MtaStsWebServerIT {
+    private static final String HARNESS_ADDRESS = "127.0.0.31";
     private static final String POLICY_1 = "version: STSv1\nmode: enforce\nmx: *.harness.test\nmax_age: 86400\n";
     private static final String POLICY_2 = "version: STSv1\r\nmode: testing\r\nmx: mx2.harness.test\r\nmax_age: 600\r\n";
 
@@ -46,7 +48,8 @@ class MtaStsWebServerIT {
     static void startNginx() throws Exception {
         Path dir = ItPaths.workDir().resolve("mtasts-harness");
         TestCertificates certificates = TestCertificates.generate(dir.resolve("certs"));
-        web = MtaStsWebServer.onDefaultAddress(dir.resolve("nginx"), certificates).start();
+        // an address of its own: the shared environment's nginx (PublishedPoliciesIT) may be up on 127.0.0.30
+        web = new MtaStsWebServer(dir.resolve("nginx"), HARNESS_ADDRESS, TestNetwork.MTA_STS_PORT, certificates).start();
         SSLContext trust;
         try (InputStream ca = Files.newInputStream(web.caPem())) {
             trust = TrustContexts.fromPemCa(ca, web.caPem().toString());

@@ -100,22 +100,23 @@ public class DomainDeliverer {
         metrics.mechanism(security.mechanism().label(), outcome);
         String fallback = mode == StartTlsMode.NEVER && context.plan().startTlsMode() != StartTlsMode.NEVER
             ? " (plaintext fallback)" : "";
-        LOGGER.info("Delivery attempt: mail={} domain={} mx={} binding={} tls={} decidedBy=[{}] mechanism={} "
-                + "effectiveTls={} published=[{}]{} outcome={}",
+        // the fields of the spine's format first (scripts match them), then what published policies add
+        LOGGER.info("Delivery attempt: mail={} domain={} mx={} binding={} tls={} decidedBy=[{}]{} outcome={} mechanism={} "
+                + "effectiveTls={} published=[{}]",
             context.mailName(), context.domain(), target, context.bindingLabel(),
-            context.policy().tls().value().configName(), context.policy().tls().decidedBy(),
-            security.mechanism().label(), security.effectiveLevel(context.policy().tls().value()).configName(),
-            security.describe(), fallback, result.describeOutcome());
+            context.policy().tls().value().configName(), context.policy().tls().decidedBy(), fallback,
+            result.describeOutcome(), security.mechanism().label(),
+            security.effectiveLevel(context.policy().tls().value()).configName(), security.describe());
     }
 
     private void logRefusal(DeliveryContext context, MxTarget target, MxSecurity security) {
         metrics.attempt(context.policy().tls().value().configName(), FailureKind.PUBLISHED_POLICY.label());
         metrics.mechanism(security.mechanism().label(), FailureKind.PUBLISHED_POLICY.label());
-        LOGGER.info("Delivery attempt: mail={} domain={} mx={} binding={} tls={} decidedBy=[{}] mechanism={} "
-                + "effectiveTls=required outcome=not tried: {}",
+        LOGGER.info("Delivery attempt: mail={} domain={} mx={} binding={} tls={} decidedBy=[{}] outcome=not tried: {} "
+                + "mechanism={} effectiveTls=required",
             context.mailName(), context.domain(), target, context.bindingLabel(),
             context.policy().tls().value().configName(), context.policy().tls().decidedBy(),
-            security.mechanism().label(), security.refusal().orElseThrow());
+            security.refusal().orElseThrow(), security.mechanism().label());
     }
 
     private void logDnsFailure(DeliveryContext context, DeliveryFailure failure) {

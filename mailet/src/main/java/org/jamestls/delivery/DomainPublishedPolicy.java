@@ -45,6 +45,12 @@ public final class DomainPublishedPolicy {
 
     public MxSecurity forMx(MxTarget target) {
         try {
+            if (daneApplies && !inSecureMxSet(target.mxHost())) {
+                // James's own resolver does not validate: an MX it returned that the signed RRset lacks is forged
+                return MxSecurity.refused(Mechanism.DANE, new DeliveryFailure(FailureKind.PUBLISHED_POLICY, "4.7.5",
+                    "DANE: " + target + " is not in the DNSSEC-validated MX RRset of " + domain + " ("
+                        + secureMx.get().describe() + ")"));
+            }
             if (daneApplies) {
                 DaneStatus status = daneByHost.computeIfAbsent(target.mxHost(), policies::daneStatus);
                 Optional<MxSecurity> dane = dane(status, target);
@@ -66,6 +72,16 @@ public final class DomainPublishedPolicy {
                 "TLS settings for " + domain + " are unusable: " + e.getMessage()));
         }
         return MxSecurity.operatorPolicy(describe());
+    }
+
+    private boolean inSecureMxSet(String mxHost) {
+        String wanted = normalized(mxHost);
+        return secureMx.get().hosts().stream().anyMatch(host -> normalized(host.host()).equals(wanted));
+    }
+
+    private static String normalized(String host) {
+        String lower = host.toLowerCase(java.util.Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 
     private Optional<MxSecurity> dane(DaneStatus status, MxTarget target) throws TlsMaterialException {

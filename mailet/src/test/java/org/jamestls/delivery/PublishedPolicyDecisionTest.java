@@ -92,6 +92,7 @@ class PublishedPolicyDecisionTest {
     static Stream<Arguments> decisions() {
         return Stream.of(
             Arguments.of("dane.test", "mx.dane.test", Mechanism.DANE, TlsLevel.REQUIRED, false),
+            Arguments.of("dane.test", "mx.forged.test", Mechanism.DANE, TlsLevel.REQUIRED, true),
             Arguments.of("nodane.test", "mx.dane.test", Mechanism.POLICY, TlsLevel.NO, false),
             Arguments.of("pkix.test", "mx.pkix.test", Mechanism.DANE, TlsLevel.REQUIRED, false),
             Arguments.of("sts.test", "mx.sts.test", Mechanism.MTA_STS, TlsLevel.REQUIRED, false),
@@ -115,7 +116,8 @@ class PublishedPolicyDecisionTest {
         security.refusal().ifPresent(failure -> {
             assertThat(failure.enhancedStatus()).isEqualTo("4.7.5");
             assertThat(failure.kind()).isEqualTo(FailureKind.PUBLISHED_POLICY);
-            assertThat(failure.detail()).contains("not an MX allowed by the policy of " + domain);
+            assertThat(failure.detail()).containsAnyOf("not an MX allowed by the policy of " + domain,
+                "not in the DNSSEC-validated MX RRset of " + domain);
         });
         assertThat(security.allowsPlaintextFallback()).isEqualTo(level == TlsLevel.NO);
     }
