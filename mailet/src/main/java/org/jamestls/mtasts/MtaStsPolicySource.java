@@ -34,6 +34,14 @@ public final class MtaStsPolicySource {
     private final Clock clock;
     private final Duration failureMemory;
     private final ConcurrentMap<String, FailedFetch> failures = new ConcurrentHashMap<>();
+    /**
+     * Domains seen without an MTA-STS TXT record, and until when that answer is reused: most domains publish
+     * none, and asking DNS again for every mail costs a lookup per mail (and, with resolvers that return
+     * NXDOMAIN without an SOA, nothing caches the answer). A new policy is noticed within this time.
+     */
+    private final ConcurrentMap<String, Instant> noAnnouncementUntil = new ConcurrentHashMap<>();
+    static final Duration NO_ANNOUNCEMENT_MEMORY = Duration.ofSeconds(60);
+    private static final int MAX_REMEMBERED_DOMAINS = 100_000;
 
     public MtaStsPolicySource(DNSService dns, PolicyFetcher fetcher, MtaStsPolicyCache cache, Clock clock) {
         this(dns, fetcher, cache, clock, DEFAULT_FAILURE_MEMORY);
@@ -74,10 +82,23 @@ public final class MtaStsPolicySource {
 
     public MtaStsLookup lookup(String recipientDomain) {
         String domain = Domains.normalize(recipientDomain);
-        Announcement announcement = announcement(domain);
-        Optional<String> announcedId = announcement.record().map(MtaStsTxtRecord::id);
         Instant now = clock.instant();
         Optional<CachedPolicy> cached = cache.get(domain, now);
+        Instant rememberedUntil = noAnnouncementUntil.get(domain);
+        if (cached.isEmpty() && rememberedUntil != null && now.isBefore(rememberedUntil)) {
+            return MtaStsLookup.none(domain, "no v=STSv1 TXT record (looked up less than "
+                + NO_ANNOUNCEMENT_MEMORY.toSeconds() + " s ago)");
+        }
+        Announcement announcement = announcement(domain);
+        Optional<String> announcedId = announcement.record().map(MtaStsTxtRecord::id);
+        if (announcedId.isEmpty()) {
+            if (noAnnouncementUntil.size() > MAX_REMEMBERED_DOMAINS) {
+                noAnnouncementUntil.clear();
+            }
+            noAnnouncementUntil.put(domain, now.plus(NO_ANNOUNCEMENT_MEMORY));
+        } else {
+            noAnnouncementUntil.remove(domain);
+        }
 
         if (cached.isEmpty()) {
             if (announcedId.isEmpty()) {

@@ -69,6 +69,21 @@ class MtaStsPolicySourceTest {
     }
 
     @Test
+    void aMissingTxtRecordIsRememberedForAMinuteThenAskedAgain() {
+        MtaStsPolicySource source = source();
+        assertThat(source.lookup("quiet.test").state()).isEqualTo(MtaStsLookup.State.NONE);
+        assertThat(source.lookup("quiet.test").state()).isEqualTo(MtaStsLookup.State.NONE);
+        assertThat(dns.txtLookups).hasValue(1);
+
+        dns.txt("_mta-sts.quiet.test", "v=STSv1; id=7");
+        fetcher.bodies.put("quiet.test", ENFORCE);
+        clock.advance(MtaStsPolicySource.NO_ANNOUNCEMENT_MEMORY.plusSeconds(1));
+
+        assertThat(source.lookup("quiet.test").isEnforce()).isTrue();
+        assertThat(dns.txtLookups).hasValue(2);
+    }
+
+    @Test
     void anAnnouncedPolicyIsFetchedThenServedFromTheCache() {
         dns.txt("_mta-sts.dest.test", "\"v=STSv1; id=20261126\"");
         fetcher.bodies.put("dest.test", ENFORCE);
