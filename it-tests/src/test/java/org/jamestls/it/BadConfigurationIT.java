@@ -14,6 +14,7 @@ import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.TestEnvironment;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -55,12 +56,39 @@ class BadConfigurationIT {
             Arguments.of("maxRetries is not a number",
                 JamesConfig.samples().withConfFile("mailetcontainer.xml",
                     mailetContainer.replace(SAMPLE_RELAY_PARAMETER, "<maxRetries>seven</maxRetries>")),
-                "<maxRetries>seven</maxRetries> is not valid; allowed: a whole number from 0 to 1000"));
+                "<maxRetries>seven</maxRetries> is not valid; allowed: a whole number from 0 to 1000"),
+            Arguments.of("bad dane value",
+                JamesConfig.samples().withConfFile("tls-policy.xml", policy.replace("<tls>no</tls>", "<tls>no</tls><dane>yes</dane>")),
+                "invalid value 'yes' for <dane>; allowed values: on, off"),
+            Arguments.of("dnssecTrustAnchor unreadable",
+                JamesConfig.samples()
+                    .withConfFile("tls-policy.xml", sample("tls-policy.xml").replace("<tlsPolicy>", "<tlsPolicy><dane>on</dane>"))
+                    .withConfFile("mailetcontainer.xml", mailetContainer.replace(SAMPLE_RELAY_PARAMETER,
+                        SAMPLE_RELAY_PARAMETER + "<dnssecTrustAnchor>file://conf/no-anchor.zone</dnssecTrustAnchor>")),
+                "Invalid mailet parameter <dnssecTrustAnchor> file://conf/no-anchor.zone"));
+    }
+
+    /** DANE on with a resolver that serves no DNSSEC: James starts, and says which resolver is the problem. */
+    @Test
+    void daneWithAResolverWithoutDnssecIsAWarningNamingTheResolver(TestEnvironment env) {
+        String policy = JamesConfig.resource("/it-tls-policy.xml").replace("<tls>no</tls>", "<tls>no</tls><dane>on</dane>");
+        JamesServer james = env.james(JamesConfig.samples()
+            .withConfFile("tls-policy.xml", policy.replace("${certs}", env.certificates().dir().toString()))
+            .withConfFile("mailetcontainer.xml", sampleMailetContainer().replace(SAMPLE_RELAY_PARAMETER,
+                SAMPLE_RELAY_PARAMETER + "<dnssecResolver>127.0.0.49:53</dnssecResolver>")));
+
+        assertThat(james.awaitLog("DANE is on but DNSSEC resolver 127\\.0\\.0\\.49:53 does not return validated DNSSEC data",
+            Duration.ofSeconds(90))).contains("WARN");
+        env.stopJames();
     }
 
     private static String sampleMailetContainer() {
+        return sample("mailetcontainer.xml");
+    }
+
+    private static String sample(String file) {
         try {
-            return Files.readString(ItPaths.configSamples().resolve("mailetcontainer.xml"));
+            return Files.readString(ItPaths.configSamples().resolve(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
