@@ -3,17 +3,9 @@ package org.jamestls.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.apache.james.dnsservice.api.DNSService;
-import org.apache.james.dnsservice.api.TemporaryResolutionException;
+import org.jamestls.mtasts.FakeDns;
 import org.junit.jupiter.api.Test;
 
 class MxResolverTest {
@@ -72,61 +64,5 @@ class MxResolverTest {
     void noMxAndNoAddressIsPermanent() {
         assertThatThrownBy(() -> resolver.resolve("nowhere.test")).isInstanceOf(MxResolver.ResolutionFailure.class)
             .hasMessageContaining("5.1.2");
-    }
-
-    /** MX and A records from maps; MX lookups are counted. */
-    private static final class FakeDns implements DNSService {
-        private final Map<String, List<String>> mx = new HashMap<>();
-        private final Map<String, List<InetAddress>> a = new HashMap<>();
-        final AtomicInteger mxLookups = new AtomicInteger();
-
-        FakeDns mx(String domain, String... hosts) {
-            mx.put(domain, List.of(hosts));
-            return this;
-        }
-
-        FakeDns a(String host, String... addresses) throws UnknownHostException {
-            List<InetAddress> resolved = new java.util.ArrayList<>();
-            for (String address : addresses) {
-                resolved.add(InetAddress.getByName(address));
-            }
-            a.put(host, resolved);
-            return this;
-        }
-
-        @Override
-        public Collection<String> findMXRecords(String hostname) throws TemporaryResolutionException {
-            mxLookups.incrementAndGet();
-            return mx.getOrDefault(hostname, List.of());
-        }
-
-        @Override
-        public Collection<InetAddress> getAllByName(String host) throws UnknownHostException {
-            List<InetAddress> addresses = a.get(host);
-            if (addresses == null) {
-                throw new UnknownHostException(host);
-            }
-            return addresses;
-        }
-
-        @Override
-        public Collection<String> findTXTRecords(String hostname) {
-            return List.of();
-        }
-
-        @Override
-        public InetAddress getByName(String host) throws UnknownHostException {
-            return getAllByName(host).iterator().next();
-        }
-
-        @Override
-        public InetAddress getLocalHost() throws UnknownHostException {
-            return InetAddress.getLoopbackAddress();
-        }
-
-        @Override
-        public String getHostName(InetAddress address) {
-            return address.getHostAddress();
-        }
     }
 }

@@ -11,10 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.james.dnsservice.api.DNSService;
 
-/** TXT and address records from maps, as James's DNSService would return them; counts TXT lookups. */
+/** MX, TXT and address records from maps, as James's DNSService would return them; counts MX and TXT lookups. */
 public final class FakeDns implements DNSService {
     private final Map<String, List<String>> txt = new ConcurrentHashMap<>();
     private final Map<String, List<InetAddress>> addresses = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> mx = new ConcurrentHashMap<>();
+    public final AtomicInteger mxLookups = new AtomicInteger();
     final AtomicInteger txtLookups = new AtomicInteger();
     volatile boolean txtFails;
 
@@ -41,9 +43,16 @@ public final class FakeDns implements DNSService {
         return this;
     }
 
+    /** MX records of a domain, host names in preference order. */
+    public FakeDns mx(String domain, String... hosts) {
+        mx.put(domain, List.of(hosts));
+        return this;
+    }
+
     @Override
     public Collection<String> findMXRecords(String hostname) {
-        return List.of();
+        mxLookups.incrementAndGet();
+        return mx.getOrDefault(hostname, List.of());
     }
 
     @Override
