@@ -91,8 +91,8 @@ public final class DomainPublishedPolicy {
                     status.describe()));
             case SECURE_NO_USABLE:
                 // RFC 7672 section 2.2: TLS is still mandatory, authenticated as the operator asks
-                return Optional.of(MxSecurity.required(Mechanism.DANE, policies.profile(
-                    org.jamestls.tls.TlsClientSettings.of(operatorPolicy)), status.describe() + " (mandatory TLS)"));
+                return Optional.of(MxSecurity.requiredWithOperatorTls(Mechanism.DANE,
+                    status.describe() + " (mandatory TLS)"));
             case BOGUS:
             case FAILED:
                 return Optional.of(MxSecurity.refused(Mechanism.DANE, new DeliveryFailure(FailureKind.PUBLISHED_POLICY,

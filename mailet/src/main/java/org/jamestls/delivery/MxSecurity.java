@@ -51,6 +51,11 @@ public final class MxSecurity {
         return new MxSecurity(mechanism, true, Optional.of(negotiator), Optional.empty(), description);
     }
 
+    /** TLS is mandatory, authenticated as the operator's own settings say (DANE with no usable TLSA record). */
+    public static MxSecurity requiredWithOperatorTls(Mechanism mechanism, String description) {
+        return new MxSecurity(mechanism, true, Optional.empty(), Optional.empty(), description);
+    }
+
     /** The operator's level stands; the negotiator only records what verification would say (MTA-STS testing). */
     public static MxSecurity observed(Mechanism mechanism, TlsNegotiator negotiator, String description) {
         return new MxSecurity(mechanism, false, Optional.of(negotiator), Optional.empty(), description);

@@ -112,10 +112,6 @@ public final class PublishedPolicies implements PublishedPolicyInspector {
         return dane.orElseThrow().forMx(mxHost, smtpPort);
     }
 
-    TlsClientProfile profile(TlsClientSettings settings) throws TlsMaterialException {
-        return contexts.profile(settings);
-    }
-
     /** The operator's settings, demanding at least PKIX + host name (MTA-STS enforce, RFC 8461 section 4.2). */
     TlsClientProfile hostVerifying(ResolvedTlsPolicy policy) throws TlsMaterialException {
         return contexts.profile(TlsClientSettings.of(policy).withVerify(TlsVerify.HOST));
