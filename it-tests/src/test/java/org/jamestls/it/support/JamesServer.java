@@ -235,13 +235,15 @@ public final class JamesServer implements AutoCloseable {
                 throw new IllegalStateException("James exited with status " + process.exitValue()
                     + " during startup. Log tail:\n" + Processes.tail(log(), 60));
             }
-            if (smtpGreets()) {
+            // WebAdmin comes up after SMTP: tests call it right after start
+            if (smtpGreets() && Processes.canConnect(endpoints.webAdminAddress, endpoints.webAdminPort)) {
                 return this;
             }
             Processes.sleep(Duration.ofMillis(250));
         }
         close();
-        throw new IllegalStateException("James did not open SMTP " + smtpAddress() + ":" + smtpPort() + " within "
+        throw new IllegalStateException("James did not open SMTP " + smtpAddress() + ":" + smtpPort() + " and WebAdmin "
+            + endpoints.webAdminAddress + ":" + endpoints.webAdminPort + " within "
             + START_TIMEOUT + ". Log tail:\n" + Processes.tail(log(), 60));
     }
 
