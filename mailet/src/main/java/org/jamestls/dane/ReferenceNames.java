@@ -6,11 +6,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
+
+import org.jamestls.names.HostNames;
 
 /**
  * RFC 7672 §3.2.2-3.2.3 name checks for DANE-TA(2): the leaf certificate must name one of the reference
@@ -26,7 +27,7 @@ public final class ReferenceNames {
     public ReferenceNames(List<String> names) {
         List<String> normal = new ArrayList<>();
         for (String n : names) {
-            String v = normalise(n);
+            String v = HostNames.normalize(n);
             if (!v.isEmpty() && !normal.contains(v)) {
                 normal.add(v);
             }
@@ -65,7 +66,7 @@ public final class ReferenceNames {
             if (sans != null) {
                 for (List<?> san : sans) {
                     if (san.size() >= 2 && Integer.valueOf(DNS_NAME).equals(san.get(0)) && san.get(1) instanceof String) {
-                        dnsNames.add(normalise((String) san.get(1)));
+                        dnsNames.add(HostNames.normalize((String) san.get(1)));
                     }
                 }
             }
@@ -80,7 +81,7 @@ public final class ReferenceNames {
         try {
             for (Rdn rdn : new LdapName(leaf.getSubjectX500Principal().getName()).getRdns()) {
                 if (rdn.getType().equalsIgnoreCase("CN")) {
-                    cns.add(normalise(rdn.getValue().toString()));
+                    cns.add(HostNames.normalize(rdn.getValue().toString()));
                 }
             }
         } catch (InvalidNameException e) {
@@ -102,10 +103,6 @@ public final class ReferenceNames {
         return false;
     }
 
-    private static String normalise(String name) {
-        String n = name.trim().toLowerCase(Locale.ROOT);
-        return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
-    }
 
     @Override
     public String toString() {

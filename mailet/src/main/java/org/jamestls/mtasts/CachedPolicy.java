@@ -3,6 +3,8 @@ package org.jamestls.mtasts;
 import java.time.Instant;
 import java.util.Objects;
 
+import org.jamestls.names.HostNames;
+
 /** A fetched policy with the TXT id it was fetched for and when: what the cache keeps per domain. */
 public final class CachedPolicy {
     private final String domain;
@@ -11,7 +13,7 @@ public final class CachedPolicy {
     private final Instant fetchedAt;
 
     public CachedPolicy(String domain, String id, MtaStsPolicy policy, Instant fetchedAt) {
-        this.domain = Domains.normalize(domain);
+        this.domain = HostNames.aLabelOrNormalized(domain);
         this.id = Objects.requireNonNull(id, "id");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.fetchedAt = Objects.requireNonNull(fetchedAt, "fetchedAt");

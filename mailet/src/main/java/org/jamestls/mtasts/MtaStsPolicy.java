@@ -4,9 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
+
+import org.jamestls.names.HostNames;
 
 /**
  * A parsed policy file (RFC 8461 §3.2): mode, MX patterns and max_age. Keeps the text it was parsed from, so the
@@ -120,7 +121,7 @@ public final class MtaStsPolicy {
      * nor {@code a.b.example.com}).
      */
     public boolean matches(String mxHost) {
-        String host = normalize(mxHost);
+        String host = HostNames.normalize(mxHost);
         if (host.isEmpty()) {
             return false;
         }
@@ -141,7 +142,7 @@ public final class MtaStsPolicy {
     }
 
     private static String mxPattern(String value) throws MtaStsParseException {
-        String pattern = normalize(value);
+        String pattern = HostNames.normalize(value);
         String domain = pattern.startsWith("*.") ? pattern.substring(2) : pattern;
         String[] labels = domain.split("\\.", -1);
         if (domain.isEmpty()) {
@@ -172,10 +173,6 @@ public final class MtaStsPolicy {
         }
     }
 
-    private static String normalize(String host) {
-        String h = host.trim().toLowerCase(Locale.ROOT);
-        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
-    }
 
     private static String stripTrailingWsp(String s) {
         int end = s.length();

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
 
+import org.jamestls.names.HostNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,7 @@ public final class MtaStsPolicyCache {
 
     /** The domain's policy if one is cached and not expired at {@code now}. */
     public Optional<CachedPolicy> get(String domain, Instant now) {
-        String key = Domains.normalize(domain);
+        String key = HostNames.aLabelOrNormalized(domain);
         Optional<CachedPolicy> entry = entries.computeIfAbsent(key, this::load);
         return entry.filter(cached -> !cached.isExpiredAt(now));
     }

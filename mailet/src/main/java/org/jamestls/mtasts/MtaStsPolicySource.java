@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentMap;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.jamestls.mtasts.MtaStsTxtRecord.Announcement;
+import org.jamestls.names.HostNames;
 
 /**
  * The MTA-STS policy to apply to a recipient domain (RFC 8461 §3.3, §5.1), for delivery code:
@@ -81,7 +82,7 @@ public final class MtaStsPolicySource {
     }
 
     public MtaStsLookup lookup(String recipientDomain) {
-        String domain = Domains.normalize(recipientDomain);
+        String domain = HostNames.aLabelOrNormalized(recipientDomain);
         Instant now = clock.instant();
         Optional<CachedPolicy> cached = cache.get(domain, now);
         Instant rememberedUntil = noAnnouncementUntil.get(domain);

@@ -2,9 +2,10 @@ package org.jamestls.policy;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+
+import org.jamestls.names.HostNames;
 
 /** The single place that decides when two domain names are "the same" for policy lookups. */
 public final class DomainNames {
@@ -12,15 +13,11 @@ public final class DomainNames {
     }
 
     /**
-     * Lower-cases (locale-independently, so "I" never becomes a dotless i) and strips surrounding
-     * whitespace and one trailing dot, so that "Bank.Example." and "bank.example" share a stanza.
+     * {@link HostNames#normalize}: "Bank.Example." and "bank.example" share a stanza. U-labels are compared as
+     * written (no IDN conversion of policy keys here).
      */
     public static String normalize(String domain) {
-        String result = domain.trim().toLowerCase(Locale.ROOT);
-        if (result.endsWith(".")) {
-            result = result.substring(0, result.length() - 1);
-        }
-        return result;
+        return HostNames.normalize(domain);
     }
 
     /**
