@@ -5,7 +5,7 @@ import java.util.stream.Collectors;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
-import org.jamestls.delivery.OutcomeAttributes;
+import org.jamestls.delivery.outcome.OutcomeAttributes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -20,7 +20,7 @@ import org.jamestls.dane.DaneLookup;
 import org.jamestls.dane.DnssecResolver;
 import org.jamestls.dane.DnssecResolverCheck;
 import org.jamestls.dane.TrustAnchors;
-import org.jamestls.delivery.PublishedPolicies;
+import org.jamestls.delivery.plan.PublishedPolicies;
 import org.jamestls.mtasts.MtaStsFetchException;
 import org.jamestls.mtasts.MtaStsFetcher;
 import org.jamestls.mtasts.MtaStsPolicyCache;
@@ -28,7 +28,6 @@ import org.jamestls.mtasts.MtaStsPolicySource;
 import org.jamestls.policy.Decided;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsPolicy;
-import org.jamestls.tls.TlsClientContexts;
 import org.jamestls.tls.TlsMaterialException;
 import org.jamestls.tls.TrustContexts;
 import org.slf4j.Logger;
@@ -58,7 +57,7 @@ final class PublishedPolicySetup {
         this.fileSystem = fileSystem;
     }
 
-    PublishedPolicies build(TlsClientContexts contexts) throws MessagingException {
+    PublishedPolicies build() throws MessagingException {
         boolean mtaStsOn = policy.everyResolution().stream().anyMatch(r -> r.mtaSts().value().isOn());
         boolean daneOn = policy.everyResolution().stream().anyMatch(r -> r.dane().value().isOn());
         Optional<MtaStsPolicySource> mtaSts = mtaStsOn ? Optional.of(mtaStsSource()) : Optional.empty();
@@ -66,7 +65,7 @@ final class PublishedPolicySetup {
         LOGGER.info("Published policies: MTA-STS {}, DANE {}", mtaSts.isPresent() ? "on (cache " + configuration.mtaStsCache()
             + ")" : "off in every scope", dane.map(d -> "on (resolver " + d.resolver().serverDescription() + ")")
             .orElse("off in every scope"));
-        return new PublishedPolicies(mtaSts, dane, contexts, configuration.smtpPort());
+        return new PublishedPolicies(mtaSts, dane, configuration.smtpPort());
     }
 
     private MtaStsPolicySource mtaStsSource() throws MessagingException {

@@ -12,46 +12,39 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.api.TimeMetric;
 import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.Mail;
-import org.jamestls.delivery.ConnectionPlan;
-import org.jamestls.delivery.DeliveryContext;
-import org.jamestls.delivery.DeliveryFailure;
-import org.jamestls.delivery.FailureKind;
-import org.jamestls.delivery.DeliveryMetrics;
 import org.jamestls.delivery.DomainDeliverer;
-import org.jamestls.delivery.DomainDeliveryResult;
-import org.jamestls.delivery.QueueDecision;
-import org.jamestls.delivery.StartTlsMode;
+import org.jamestls.delivery.outcome.DeliveryFailure;
+import org.jamestls.delivery.outcome.DeliveryMetrics;
+import org.jamestls.delivery.outcome.DomainDeliveryResult;
+import org.jamestls.delivery.outcome.FailureKind;
+import org.jamestls.delivery.outcome.MxSecurity;
+import org.jamestls.delivery.plan.DeliveryPlan;
+import org.jamestls.delivery.plan.DeliveryPlanner;
+import org.jamestls.delivery.plan.DeliveryRequest;
+import org.jamestls.delivery.settle.QueueDecision;
 import org.jamestls.policy.Binding;
-import org.jamestls.policy.ResolvedTlsPolicy;
-import org.jamestls.policy.TlsPolicy;
-import org.jamestls.tls.TlsClientContexts;
-import org.jamestls.tls.TlsClientProfile;
-import org.jamestls.tls.TlsClientSettings;
-import org.jamestls.tls.TlsMaterialException;
+import org.jamestls.policy.EffectivePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one mail taken from the queue: policy resolution for its domain and binding, one delivery
- * run, then the queue decision for whatever was not delivered.
+ * Handles one mail taken from the queue: the operator's options for its domain and binding, the planner's plan,
+ * one run of it, then the queue decision for whatever was not delivered.
  */
 public class QueuedMailDelivery {
     private static final Logger LOGGER = LoggerFactory.getLogger(QueuedMailDelivery.class);
 
-    private final TlsPolicy policy;
-    private final TlsDeliveryConfiguration configuration;
-    private final TlsClientContexts tlsContexts;
+    private final EffectivePolicy policy;
+    private final DeliveryPlanner planner;
     private final DomainDeliverer deliverer;
     private final QueueDecision queueDecision;
     private final DomainSplitter splitter;
     private final DeliveryMetrics metrics;
 
-    public QueuedMailDelivery(TlsPolicy policy, TlsDeliveryConfiguration configuration, TlsClientContexts tlsContexts,
-                              DomainDeliverer deliverer, QueueDecision queueDecision, DomainSplitter splitter,
-                              DeliveryMetrics metrics) {
+    public QueuedMailDelivery(EffectivePolicy policy, DeliveryPlanner planner, DomainDeliverer deliverer,
+                              QueueDecision queueDecision, DomainSplitter splitter, DeliveryMetrics metrics) {
         this.policy = policy;
-        this.configuration = configuration;
-        this.tlsContexts = tlsContexts;
+        this.planner = planner;
         this.deliverer = deliverer;
         this.queueDecision = queueDecision;
         this.splitter = splitter;
@@ -70,9 +63,9 @@ public class QueuedMailDelivery {
         }
         Map.Entry<Domain, Collection<MailAddress>> only = byDomain.entrySet().iterator().next();
         TimeMetric timer = metrics.deliveryTimer();
-        DeliveryContext context = contextFor(mail, only.getKey().asString());
-        DomainDeliveryResult result = deliverSafely(mail, only.getValue(), context);
-        queueDecision.settle(mail, result, context);
+        DeliveryRequest request = requestFor(mail, only.getKey().asString());
+        DomainDeliveryResult result = planAndDeliverSafely(mail, only.getValue(), request);
+        queueDecision.settle(mail, result, request.label());
         timer.stopAndPublish();
     }
 
@@ -80,38 +73,22 @@ public class QueuedMailDelivery {
      * An unexpected exception must neither lose the mail nor spin it through the queue: it becomes a
      * temporary failure, deferred on the retry schedule and bounced when retries run out.
      */
-    private DomainDeliveryResult deliverSafely(Mail mail, Collection<MailAddress> recipients, DeliveryContext context) {
+    private DomainDeliveryResult planAndDeliverSafely(Mail mail, Collection<MailAddress> recipients,
+                                                      DeliveryRequest request) {
         try {
-            return deliverer.deliver(mail, recipients, context);
+            DeliveryPlan plan = planner.plan(request);
+            return deliverer.deliver(mail, recipients, plan);
         } catch (RuntimeException e) {
-            LOGGER.error("Unexpected error delivering mail {} to {}", mail.getName(), context.domain(), e);
+            LOGGER.error("Unexpected error delivering mail {} to {}", mail.getName(), request.domain(), e);
             return DomainDeliveryResult.allFailed(recipients, new DeliveryFailure(FailureKind.INTERNAL, "4.3.0",
-                "internal error delivering to " + context.domain() + ": " + e), List.of());
+                "internal error delivering to " + request.domain() + ": " + e), List.of(),
+                MxSecurity.operatorOnly(request.options().policy().tls().value()));
         }
     }
 
-    private TlsClientProfile tlsProfile(ResolvedTlsPolicy resolved) throws MessagingException {
-        try {
-            return tlsContexts.profile(TlsClientSettings.of(resolved));
-        } catch (TlsMaterialException e) {
-            // every profile was built at start-up, so this means a file changed since: retry later
-            throw new MessagingException("TLS settings for " + resolved + " are unusable: " + e.getMessage(), e);
-        }
-    }
-
-    private DeliveryContext contextFor(Mail mail, String domain) throws MessagingException {
+    private DeliveryRequest requestFor(Mail mail, String domain) {
         Optional<Binding> binding = AttributeUtils.getValueAndCastFromMail(mail, BindingAssigner.SELECTED_BINDING, String.class)
-            .flatMap(policy::binding);
-        ResolvedTlsPolicy resolved = policy.resolve(domain, binding);
-        boolean fallback = resolved.tlsIfAvailableFallback()
-            .map(decided -> decided.value())
-            .orElse(configuration.tlsIfAvailableFallback());
-        ConnectionPlan plan = new ConnectionPlan(
-            binding.flatMap(Binding::bindAddress),
-            binding.flatMap(Binding::heloName).orElse(configuration.heloName()),
-            StartTlsMode.forLevel(resolved.tls().value()),
-            tlsProfile(resolved));
-        String bindingLabel = binding.map(Binding::name).orElse("none");
-        return new DeliveryContext(mail.getName(), domain, bindingLabel, resolved, fallback, plan);
+            .flatMap(policy.policy()::binding);
+        return new DeliveryRequest(mail.getName(), domain, binding, policy.resolve(domain, binding));
     }
 }

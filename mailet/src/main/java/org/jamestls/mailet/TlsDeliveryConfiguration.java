@@ -10,7 +10,7 @@ import java.util.Set;
 import javax.mail.MessagingException;
 
 import org.apache.mailet.MailetConfig;
-import org.jamestls.delivery.RetrySchedule;
+import org.jamestls.delivery.settle.RetrySchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

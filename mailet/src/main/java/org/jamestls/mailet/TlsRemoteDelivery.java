@@ -18,22 +18,25 @@ import org.apache.james.queue.api.MailQueueName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
-import org.jamestls.delivery.Bouncer;
-import org.jamestls.delivery.DeliveryMetrics;
 import org.jamestls.delivery.DomainDeliverer;
-import org.jamestls.delivery.HostDelivery;
-import org.jamestls.delivery.MxResolver;
-import org.jamestls.delivery.PublishedPolicies;
-import org.jamestls.delivery.QueueDecision;
-import org.jamestls.delivery.SessionPool;
-import org.jamestls.delivery.SuccessForwarder;
+import org.jamestls.delivery.outcome.DeliveryMetrics;
+import org.jamestls.delivery.plan.DeliveryPlanner;
+import org.jamestls.delivery.plan.MxResolver;
+import org.jamestls.delivery.plan.PublishedPolicies;
+import org.jamestls.delivery.plan.TlsProfiles;
+import org.jamestls.delivery.session.HostDelivery;
+import org.jamestls.delivery.session.SessionPool;
+import org.jamestls.delivery.settle.Bouncer;
+import org.jamestls.delivery.settle.QueueDecision;
+import org.jamestls.delivery.settle.RetryQueue;
+import org.jamestls.delivery.settle.SuccessForwarder;
 import org.jamestls.policy.BindingSelector;
-import org.jamestls.policy.LoadedPolicies;
+import org.jamestls.policy.EffectivePolicy;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsPolicy;
 import org.jamestls.tls.TlsClientContexts;
-import org.jamestls.tls.TlsClientSettings;
 import org.jamestls.tls.TlsMaterialException;
+import org.jamestls.webadmin.LoadedPolicies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,47 +76,46 @@ public class TlsRemoteDelivery extends GenericMailet {
     public void init() throws MessagingException {
         configuration = TlsDeliveryConfiguration.from(getMailetConfig());
         TlsPolicy policy = PolicyLoader.load(fileSystem, configuration.policyFile());
-        TlsClientContexts tlsContexts = tlsContexts(policy);
+        EffectivePolicy effectivePolicy = new EffectivePolicy(policy, configuration.tlsIfAvailableFallback());
+        TlsProfiles tlsProfiles = tlsProfiles(policy);
         queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
         splitter = new DomainSplitter(queue);
         bindingAssigner = new BindingAssigner(new BindingSelector(policy), configuration.bindingHeader());
 
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
-        PublishedPolicies publishedPolicies = new PublishedPolicySetup(configuration, policy, dnsService, fileSystem)
-            .build(tlsContexts);
+        PublishedPolicies publishedPolicies = new PublishedPolicySetup(configuration, policy, dnsService, fileSystem).build();
+        DeliveryPlanner planner = new DeliveryPlanner(new MxResolver(dnsService, configuration.smtpPort()), publishedPolicies,
+            tlsProfiles, configuration.heloName());
         sessionPool = new SessionPool(configuration.maxMessagesPerConnection(), configuration.connectionIdleTime(),
             configuration.maxConnectionsPerHost());
-        Bouncer bouncer = new Bouncer(getMailetContext(), configuration.bounceProcessor(), configuration.heloName());
         DomainDeliverer deliverer = new DomainDeliverer(
-            new MxResolver(dnsService, configuration.smtpPort()),
-            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(), sessionPool), metrics,
-            publishedPolicies);
-        QueueDecision queueDecision = new QueueDecision(queue, configuration.retrySchedule(), bouncer,
+            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(), sessionPool), metrics);
+        Bouncer bouncer = new Bouncer(getMailetContext(), configuration.bounceProcessor(), configuration.heloName());
+        QueueDecision queueDecision = new QueueDecision(RetryQueue.of(queue), configuration.retrySchedule(), bouncer,
             new SuccessForwarder(getMailetContext(), configuration.onSuccess()), metrics);
-        QueuedMailDelivery delivery = new QueuedMailDelivery(policy, configuration, tlsContexts, deliverer,
-            queueDecision, splitter, metrics);
+        QueuedMailDelivery delivery = new QueuedMailDelivery(effectivePolicy, planner, deliverer, queueDecision, splitter,
+            metrics);
         workers = new DeliveryWorkers(queue, delivery, configuration.deliveryThreads());
         workers.start();
-        loadedPolicies.register(configuration.policyFile(), policy, configuration.tlsIfAvailableFallback());
-        loadedPolicies.registerPublished(publishedPolicies);
+        loadedPolicies.register(configuration.policyFile(), effectivePolicy, publishedPolicies);
         LOGGER.info("TlsRemoteDelivery started: queue={} policy={} threads={} smtpPort={} maxRetries={} delays={}",
             configuration.outgoing(), configuration.policyFile(), configuration.deliveryThreads(), configuration.smtpPort(),
             configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays());
     }
 
     /** Builds every SSL context the policy can need now, so a bad CA file or key stops start-up. */
-    private TlsClientContexts tlsContexts(TlsPolicy policy) throws MessagingException {
-        TlsClientContexts contexts = new TlsClientContexts(fileSystem::getResource);
+    private TlsProfiles tlsProfiles(TlsPolicy policy) throws MessagingException {
+        TlsProfiles profiles = new TlsProfiles(new TlsClientContexts(fileSystem::getResource));
         for (ResolvedTlsPolicy resolution : policy.everyResolution()) {
             try {
-                contexts.profile(TlsClientSettings.of(resolution));
+                profiles.operator(resolution);
             } catch (TlsMaterialException e) {
                 throw new MessagingException("Invalid TLS policy " + configuration.policyFile() + " (" + resolution
                     + "): " + e.getMessage(), e);
             }
         }
-        LOGGER.info("Prepared {} TLS client context(s) for the policy", contexts.size());
-        return contexts;
+        LOGGER.info("Prepared {} TLS client context(s) for the policy", profiles.size());
+        return profiles;
     }
 
     @Override

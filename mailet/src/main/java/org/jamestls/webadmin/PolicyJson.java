@@ -9,10 +9,10 @@ import java.util.stream.Collectors;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.BindingGroup;
 import org.jamestls.policy.Decided;
-import org.jamestls.policy.LoadedPolicies;
+import org.jamestls.policy.EffectiveOptions;
 import org.jamestls.policy.PolicyOption;
-import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.ScopeOptions;
+import org.jamestls.policy.TlsPolicy;
 
 /** The loaded policy and effective-policy answers as plain maps, ready for JSON. */
 final class PolicyJson {
@@ -22,23 +22,24 @@ final class PolicyJson {
     static Map<String, Object> policy(LoadedPolicies.Loaded loaded) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("source", loaded.source());
-        json.put("global", options(loaded.policy().globalOptions()));
-        json.put("domains", domains(loaded.policy().globalDomains()));
-        json.put("bindingGroups", loaded.policy().groups().stream().map(PolicyJson::group).collect(Collectors.toList()));
-        json.put("bindings", loaded.policy().standaloneBindings().stream().map(PolicyJson::binding).collect(Collectors.toList()));
+        TlsPolicy policy = loaded.policy().policy();
+        json.put("global", options(policy.globalOptions()));
+        json.put("domains", domains(policy.globalDomains()));
+        json.put("bindingGroups", policy.groups().stream().map(PolicyJson::group).collect(Collectors.toList()));
+        json.put("bindings", policy.standaloneBindings().stream().map(PolicyJson::binding).collect(Collectors.toList()));
         return json;
     }
 
     /** Like Momentum's {@code config eval}: every option's effective value and the scope that decided it. */
-    static Map<String, Object> effective(ResolvedTlsPolicy resolved, Optional<Binding> binding, boolean fallbackDefault) {
+    static Map<String, Object> effective(EffectiveOptions effective, Optional<Binding> binding) {
         Map<String, Object> options = new LinkedHashMap<>();
         for (PolicyOption<?> option : PolicyOption.ALL) {
-            options.put(option.elementName(), resolved.get(option)
+            options.put(option.elementName(), effective.policy().get(option)
                 .map(decided -> decided(option, decided))
-                .orElseGet(() -> unset(option, fallbackDefault)));
+                .orElseGet(() -> unset(option, effective)));
         }
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("domain", resolved.domain());
+        json.put("domain", effective.policy().domain());
         json.put("binding", binding.map(Binding::name).orElse(null));
         json.put("bindingGroup", binding.flatMap(Binding::groupName).orElse(null));
         json.put("options", options);
@@ -53,11 +54,11 @@ final class PolicyJson {
         return json;
     }
 
-    private static Map<String, Object> unset(PolicyOption<?> option, boolean fallbackDefault) {
+    private static Map<String, Object> unset(PolicyOption<?> option, EffectiveOptions effective) {
         Map<String, Object> json = new LinkedHashMap<>();
         if (option == PolicyOption.TLS_IF_AVAILABLE_FALLBACK) {
-            json.put("value", fallbackDefault);
-            json.put("decidedBy", "mailet parameter tlsIfAvailableFallback");
+            json.put("value", effective.tlsIfAvailableFallback());
+            json.put("decidedBy", EffectiveOptions.FALLBACK_DEFAULT_SOURCE);
             json.put("scope", "MAILET");
         } else {
             json.put("value", null);

@@ -10,8 +10,7 @@ import javax.inject.Inject;
 
 import org.apache.james.webadmin.Routes;
 import org.jamestls.policy.Binding;
-import org.jamestls.policy.LoadedPolicies;
-import org.jamestls.policy.ResolvedTlsPolicy;
+import org.jamestls.policy.EffectiveOptions;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,15 +78,14 @@ public class TlsPolicyRoutes implements Routes {
         Optional<Binding> binding = Optional.empty();
         String bindingName = request.queryParams("binding");
         if (bindingName != null) {
-            binding = loaded.get().policy().binding(bindingName);
+            binding = loaded.get().policy().policy().binding(bindingName);
             if (binding.isEmpty()) {
                 return error(response, 404, "unknown binding '" + printable(bindingName) + "'");
             }
         }
-        ResolvedTlsPolicy resolved = loaded.get().policy().resolve(domain, binding);
-        Map<String, Object> body = PolicyJson.effective(resolved, binding, loaded.get().ifAvailableFallbackDefault());
-        // what the domain publishes (MTA-STS, DANE): live lookups, served from their caches when fresh
-        loadedPolicies.published().ifPresent(inspector -> body.put("published", inspector.inspect(domain, resolved)));
+        EffectiveOptions effective = loaded.get().policy().resolve(domain, binding);
+        Map<String, Object> body = PolicyJson.effective(effective, binding);
+        body.put("published", PublishedJson.of(loaded.get().published(), domain, effective.policy()));
         return ok(response, body);
     }
 

@@ -81,7 +81,7 @@ class DeliveryWorkersTest {
     void startReturnsAndDeliversWhenTheQueueBlocksTheSubscribingThread() throws Exception {
         BlockingDequeueQueue queue = new BlockingDequeueQueue();
         List<String> processed = new CopyOnWriteArrayList<>();
-        QueuedMailDelivery delivery = new QueuedMailDelivery(null, null, null, null, null, null, null) {
+        QueuedMailDelivery delivery = new QueuedMailDelivery(null, null, null, null, null, null) {
             @Override
             public void process(Mail mail) {
                 processed.add(mail.getName());

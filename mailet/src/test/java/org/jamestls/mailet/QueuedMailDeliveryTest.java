@@ -11,15 +11,22 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
-import org.jamestls.delivery.Bouncer;
-import org.jamestls.delivery.DeliveryContext;
-import org.jamestls.delivery.DeliveryMetrics;
 import org.jamestls.delivery.DomainDeliverer;
-import org.jamestls.delivery.DomainDeliveryResult;
-import org.jamestls.delivery.QueueDecision;
-import org.jamestls.delivery.RecordingMailQueue;
-import org.jamestls.delivery.SuccessForwarder;
+import org.jamestls.delivery.outcome.DeliveryMetrics;
+import org.jamestls.delivery.outcome.DomainDeliveryResult;
+import org.jamestls.delivery.plan.DeliveryPlan;
+import org.jamestls.delivery.plan.DeliveryPlanner;
+import org.jamestls.delivery.plan.MxResolver;
+import org.jamestls.delivery.plan.PublishedPolicies;
+import org.jamestls.delivery.plan.TlsProfiles;
+import org.jamestls.delivery.settle.Bouncer;
+import org.jamestls.delivery.settle.QueueDecision;
+import org.jamestls.delivery.settle.RetryQueue;
+import org.jamestls.delivery.settle.SuccessForwarder;
+import org.jamestls.policy.EffectivePolicy;
 import org.jamestls.policy.TlsPolicy;
+import org.jamestls.testing.FakeDns;
+import org.jamestls.testing.RecordingMailQueue;
 import org.jamestls.tls.TlsClientContexts;
 import org.junit.jupiter.api.Test;
 
@@ -31,19 +38,20 @@ class QueuedMailDeliveryTest {
         TlsDeliveryConfiguration configuration = TlsDeliveryConfiguration.from(new MapMailetConfig()
             .with("delayTime", "1 minute").with("maxRetries", "3"));
         DeliveryMetrics metrics = new DeliveryMetrics(new RecordingMetricFactory());
-        DomainDeliverer failing = new DomainDeliverer(null, null, metrics, null) {
+        DeliveryPlanner planner = new DeliveryPlanner(
+            new MxResolver(new FakeDns().mx("dest.test", "mx.dest.test").a("mx.dest.test", "127.0.0.1"), 25),
+            PublishedPolicies.none(25), new TlsProfiles(new TlsClientContexts(url -> {
+                throw new FileNotFoundException(url);
+            })), "relay.test");
+        DomainDeliverer failing = new DomainDeliverer(null, metrics) {
             @Override
-            public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryContext context) {
+            public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan) {
                 throw new StringIndexOutOfBoundsException(-1);
             }
         };
-        QueuedMailDelivery delivery = new QueuedMailDelivery(TlsPolicy.empty(), configuration,
-            new TlsClientContexts(url -> {
-                throw new FileNotFoundException(url);
-            }),
-            failing,
-            new QueueDecision(queue, configuration.retrySchedule(), new Bouncer(null, Optional.empty(), "relay.test"),
-                new SuccessForwarder(null, Optional.empty()), metrics),
+        QueuedMailDelivery delivery = new QueuedMailDelivery(new EffectivePolicy(TlsPolicy.empty(), false), planner, failing,
+            new QueueDecision(RetryQueue.of(queue), configuration.retrySchedule(),
+                new Bouncer(null, Optional.empty(), "relay.test"), new SuccessForwarder(null, Optional.empty()), metrics),
             new DomainSplitter(queue), metrics);
 
         delivery.process(MailImpl.builder().name("m").sender("a@source.test").addRecipient("b@dest.test").build());

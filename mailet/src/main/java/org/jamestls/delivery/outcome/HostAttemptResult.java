@@ -1,0 +1,79 @@
+package org.jamestls.delivery.outcome;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.apache.james.core.MailAddress;
+import org.jamestls.smtp.TlsSessionInfo;
+
+/**
+ * The result of one connection to one MX address: either it failed before any recipient was
+ * settled (then the next MX may be tried), or it settled every recipient.
+ */
+public final class HostAttemptResult {
+    private final MxTarget target;
+    private final Optional<TlsSessionInfo> tls;
+    private final Optional<DeliveryFailure> connectionFailure;
+    private final List<RecipientOutcome> recipientOutcomes;
+
+    private HostAttemptResult(MxTarget target, Optional<TlsSessionInfo> tls,
+                              Optional<DeliveryFailure> connectionFailure, List<RecipientOutcome> recipientOutcomes) {
+        this.target = target;
+        this.tls = tls;
+        this.connectionFailure = connectionFailure;
+        this.recipientOutcomes = List.copyOf(recipientOutcomes);
+    }
+
+    public static HostAttemptResult notTransacted(MxTarget target, Optional<TlsSessionInfo> tls, DeliveryFailure failure) {
+        return new HostAttemptResult(target, tls, Optional.of(failure), List.of());
+    }
+
+    public static HostAttemptResult transacted(MxTarget target, Optional<TlsSessionInfo> tls, List<RecipientOutcome> outcomes) {
+        return new HostAttemptResult(target, tls, Optional.empty(), outcomes);
+    }
+
+    /** Every recipient gets the same failure, e.g. MAIL FROM or DATA was refused. */
+    public static HostAttemptResult allFailed(MxTarget target, Optional<TlsSessionInfo> tls,
+                                              Collection<MailAddress> recipients, DeliveryFailure failure) {
+        return transacted(target, tls, recipients.stream()
+            .map(recipient -> RecipientOutcome.failed(recipient, failure))
+            .collect(Collectors.toList()));
+    }
+
+    public MxTarget target() {
+        return target;
+    }
+
+    public Optional<TlsSessionInfo> tls() {
+        return tls;
+    }
+
+    public Optional<DeliveryFailure> connectionFailure() {
+        return connectionFailure;
+    }
+
+    public List<RecipientOutcome> recipientOutcomes() {
+        return recipientOutcomes;
+    }
+
+    public boolean isTransacted() {
+        return connectionFailure.isEmpty();
+    }
+
+    /** Short outcome text for the per-attempt log line. */
+    public String describeOutcome() {
+        if (connectionFailure.isPresent()) {
+            return "failed: " + connectionFailure.get();
+        }
+        String channel = tls.map(info -> "TLS " + info).orElse("plaintext");
+        long delivered = recipientOutcomes.stream().filter(o -> o.status() == RecipientOutcome.Status.DELIVERED).count();
+        String summary = "delivered " + delivered + "/" + recipientOutcomes.size() + " over " + channel;
+        String failures = recipientOutcomes.stream()
+            .filter(o -> o.failure().isPresent())
+            .map(o -> o.recipient().asString() + ": " + o.failure().get())
+            .collect(Collectors.joining("; "));
+        return failures.isEmpty() ? summary : summary + "; " + failures;
+    }
+}

@@ -1,0 +1,286 @@
+package org.jamestls.delivery.session;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import org.jamestls.delivery.outcome.DeliveryFailure;
+import org.jamestls.delivery.outcome.FailureKind;
+
+/**
+ * Keeps SMTP sessions open between mails to the same MX with the same identity and TLS options, within
+ * the operator's bounds: at most {@code maxMessagesPerConnection} transactions per session, idle for at
+ * most {@code connectionIdleTime}, at most {@code maxConnectionsPerHost} open connections (busy or idle)
+ * per MX address. A session that failed, timed out or was closed by the receiver never comes back here.
+ *
+ * <p>The protocol is the pool's own: {@link #acquire} hands out an idle session or opens a new one within the
+ * host's bounds (or says why not), {@link #giveBack} and {@link #discard} end a session's turn. Sessions the pool
+ * retires itself (expired, or evicted to make room for another identity) are closed on its own thread, never on
+ * a delivery thread and never while its lock is held (closing sends QUIT and waits for the answer).
+ */
+public class SessionPool implements AutoCloseable {
+    /** An idle session can be taken by another worker between being offered and taken: try again, boundedly. */
+    static final int MAX_ACQUIRE_TRIES = 5;
+
+    private final int maxMessagesPerConnection;
+    private final long idleNanos;
+    private final int maxConnectionsPerHost;
+    private final LongSupplier clock;
+    private final Map<SessionKey, Deque<SmtpSession>> idle = new HashMap<>();
+    // only hosts with a connection open (busy or idle): an entry goes when its count reaches zero
+    private final Map<InetSocketAddress, Integer> openPerHost = new HashMap<>();
+    private final ScheduledExecutorService executor;
+
+    public SessionPool(int maxMessagesPerConnection, Duration idleTime, int maxConnectionsPerHost) {
+        this(maxMessagesPerConnection, idleTime, maxConnectionsPerHost, System::nanoTime, poolThread(), true);
+    }
+
+    /** The pool's own thread: finds expired sessions and closes retired ones. */
+    static ScheduledExecutorService poolThread() {
+        return Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "tls-delivery-sessions");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * @param executor where retired sessions are closed (and, with {@code reapEverySecond}, expired ones found)
+     */
+    SessionPool(int maxMessagesPerConnection, Duration idleTime, int maxConnectionsPerHost, LongSupplier clock,
+                ScheduledExecutorService executor, boolean reapEverySecond) {
+        this.maxMessagesPerConnection = maxMessagesPerConnection;
+        this.idleNanos = idleTime.toNanos();
+        this.maxConnectionsPerHost = maxConnectionsPerHost;
+        this.clock = clock;
+        this.executor = executor;
+        if (reapEverySecond) {
+            executor.scheduleWithFixedDelay(this::closeExpired, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A session for {@code key}: an idle one that still answers RSET, else a new one from {@code opener} once a
+     * connection slot to the key's address is free, waiting up to {@code wait} for one. A failure when no slot
+     * came free in time ({@code 4.4.5}) or when the opener failed (its own failure).
+     */
+    SessionOrFailure acquire(SessionKey key, Duration wait, Supplier<SessionOrFailure> opener) {
+        for (int tries = 0; tries < MAX_ACQUIRE_TRIES; tries++) {
+            Optional<SmtpSession> reused = takeIdle(key);
+            if (reused.isPresent()) {
+                return SessionOrFailure.ready(reused.get());
+            }
+            switch (reserve(key, wait)) {
+                case TIMED_OUT:
+                    return SessionOrFailure.failed(new DeliveryFailure(FailureKind.CONNECTION, "4.4.5",
+                        "no free connection to " + key.target() + " within " + wait.toSeconds()
+                        + "s (maxConnectionsPerHost reached)"));
+                case RESERVED:
+                    SessionOrFailure opened = opener.get();
+                    if (opened.failure().isPresent()) {
+                        release(key.remote());
+                    }
+                    return opened;
+                default:
+                    // a session with this key became idle meanwhile: take it on the next round
+            }
+        }
+        return SessionOrFailure.failed(new DeliveryFailure(FailureKind.CONNECTION, "4.4.5",
+            "no usable connection to " + key.target() + " after " + MAX_ACQUIRE_TRIES + " tries"));
+    }
+
+    /** After a transaction: keeps the session for the next mail when it may be reused, closes it otherwise. */
+    void giveBack(SmtpSession session, boolean reusable) {
+        session.countTransaction();
+        if (!reusable || session.transactions() >= maxMessagesPerConnection || idleNanos <= 0) {
+            discard(session);
+            return;
+        }
+        session.markIdle(clock.getAsLong());
+        synchronized (this) {
+            idle.computeIfAbsent(session.key(), k -> new ArrayDeque<>()).addFirst(session);
+            notifyAll();
+        }
+    }
+
+    /** Closes a session (on the caller's thread) and frees its slot. */
+    void discard(SmtpSession session) {
+        session.quitAndClose();
+        release(session.key().remote());
+    }
+
+    public synchronized int openConnections() {
+        return openPerHost.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** MX addresses with at least one open connection. */
+    synchronized int hostsWithConnections() {
+        return openPerHost.size();
+    }
+
+    /** Closes the sessions idle for longer than the idle time (every second on the pool's thread). */
+    void closeExpired() {
+        List<SmtpSession> expired = new ArrayList<>();
+        synchronized (this) {
+            long now = clock.getAsLong();
+            for (Deque<SmtpSession> sessions : idle.values()) {
+                for (Iterator<SmtpSession> it = sessions.iterator(); it.hasNext(); ) {
+                    SmtpSession session = it.next();
+                    if (now - session.idleSinceNanos() >= idleNanos) {
+                        it.remove();
+                        expired.add(session);
+                    }
+                }
+            }
+            idle.values().removeIf(Deque::isEmpty);
+        }
+        expired.forEach(this::discard);
+    }
+
+    /** Closes every idle session, then lets the pool's thread finish the closes already handed to it. */
+    @Override
+    public void close() {
+        List<SmtpSession> all = new ArrayList<>();
+        synchronized (this) {
+            idle.values().forEach(all::addAll);
+            idle.clear();
+        }
+        all.forEach(this::discard);
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What {@link #reserve} could do for a caller that found no idle session of its own. */
+    private enum Reservation {
+        /** A slot for a new connection is the caller's. */
+        RESERVED,
+        /** A session with the caller's key became idle meanwhile: take it instead of opening one. */
+        IDLE_AVAILABLE,
+        /** No slot within the wait (or the wait was interrupted). */
+        TIMED_OUT
+    }
+
+    /**
+     * An idle session for this key that still answers RSET, if there is one. Sessions that do not are
+     * closed on the way.
+     */
+    private Optional<SmtpSession> takeIdle(SessionKey key) {
+        while (true) {
+            Optional<SmtpSession> session = pollIdle(key);
+            if (session.isEmpty()) {
+                return Optional.empty();
+            }
+            if (isFresh(session.get()) && session.get().resetForReuse()) {
+                return session;
+            }
+            discard(session.get());
+        }
+    }
+
+    /**
+     * Reserves a connection slot for a new session to this key's MX address, waiting up to {@code wait}.
+     * When the address's slots are all held by idle sessions of other identities, one of them is evicted.
+     */
+    private Reservation reserve(SessionKey key, Duration wait) {
+        InetSocketAddress remote = key.remote();
+        long deadline = clock.getAsLong() + wait.toNanos();
+        synchronized (this) {
+            while (true) {
+                int open = openPerHost.getOrDefault(remote, 0);
+                if (open < maxConnectionsPerHost) {
+                    openPerHost.put(remote, open + 1);
+                    return Reservation.RESERVED;
+                }
+                Deque<SmtpSession> own = idle.get(key);
+                if (own != null && !own.isEmpty()) {
+                    return Reservation.IDLE_AVAILABLE;
+                }
+                Optional<SmtpSession> victim = anyIdleTo(remote);
+                if (victim.isPresent()) {
+                    // the victim's slot passes straight to the caller
+                    removeIdle(victim.get());
+                    closeOnPoolThread(victim.get());
+                    return Reservation.RESERVED;
+                }
+                long remaining = deadline - clock.getAsLong();
+                if (remaining <= 0) {
+                    return Reservation.TIMED_OUT;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Reservation.TIMED_OUT;
+                }
+            }
+        }
+    }
+
+    /** Frees a slot: of a session closed, or reserved for one that could not be opened. */
+    private synchronized void release(InetSocketAddress remote) {
+        openPerHost.computeIfPresent(remote, (host, open) -> open > 1 ? open - 1 : null);
+        notifyAll();
+    }
+
+    private synchronized Optional<SmtpSession> pollIdle(SessionKey key) {
+        Deque<SmtpSession> sessions = idle.get(key);
+        if (sessions == null) {
+            return Optional.empty();
+        }
+        Optional<SmtpSession> session = Optional.ofNullable(sessions.pollFirst());
+        if (sessions.isEmpty()) {
+            idle.remove(key);
+        }
+        return session;
+    }
+
+    private boolean isFresh(SmtpSession session) {
+        return clock.getAsLong() - session.idleSinceNanos() < idleNanos;
+    }
+
+    private Optional<SmtpSession> anyIdleTo(InetSocketAddress remote) {
+        return idle.values().stream().flatMap(Deque::stream)
+            .filter(session -> session.key().remote().equals(remote))
+            .reduce((first, second) -> second);
+    }
+
+    private void removeIdle(SmtpSession session) {
+        Deque<SmtpSession> sessions = idle.get(session.key());
+        if (sessions != null) {
+            sessions.remove(session);
+            if (sessions.isEmpty()) {
+                idle.remove(session.key());
+            }
+        }
+    }
+
+    /** An evicted session's slot already went to the caller: only the connection is closed, on the pool's thread. */
+    private void closeOnPoolThread(SmtpSession session) {
+        try {
+            executor.execute(session::quitAndClose);
+        } catch (RejectedExecutionException shuttingDown) {
+            // the pool is closing: close without QUIT rather than block under the lock
+            session.abort();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package org.jamestls.delivery.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import javax.net.ssl.SSLContext;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.builder.MimeMessageBuilder;
+import org.apache.james.server.core.MailImpl;
+import org.jamestls.delivery.outcome.FailureKind;
+import org.jamestls.delivery.outcome.HostAttemptResult;
+import org.jamestls.delivery.outcome.MxTarget;
+import org.jamestls.delivery.outcome.RecipientOutcome;
+import org.jamestls.delivery.plan.ConnectionPlan;
+import org.jamestls.delivery.plan.StartTlsMode;
+import org.jamestls.delivery.session.ScriptedSmtpServer.TlsBehaviour;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Each STARTTLS mode against each receiver behaviour, over a real socket to a scripted receiver. */
+class HostDeliveryTest {
+    private static SSLContext serverContext;
+    private final HostDelivery hostDelivery = new HostDelivery(5000, 5000, TestTls.noReuse());
+
+    @BeforeAll
+    static void makeCertificate(@TempDir Path directory) throws Exception {
+        serverContext = ScriptedSmtpServer.selfSignedServerContext(directory);
+    }
+
+    /** mode, receiver, expected delivered?, expected TLS?, expected failure status (or null). */
+    static Stream<Arguments> matrix() {
+        return Stream.of(
+            Arguments.of(StartTlsMode.NEVER, TlsBehaviour.STARTTLS_WORKS, true, false, null),
+            Arguments.of(StartTlsMode.NEVER, TlsBehaviour.STARTTLS_NOT_OFFERED, true, false, null),
+            Arguments.of(StartTlsMode.NEVER, TlsBehaviour.HANDSHAKE_FAILS, true, false, null),
+            Arguments.of(StartTlsMode.IF_OFFERED, TlsBehaviour.STARTTLS_WORKS, true, true, null),
+            Arguments.of(StartTlsMode.IF_OFFERED, TlsBehaviour.STARTTLS_NOT_OFFERED, true, false, null),
+            Arguments.of(StartTlsMode.IF_OFFERED, TlsBehaviour.HANDSHAKE_FAILS, false, false, "4.7.5"),
+            Arguments.of(StartTlsMode.MANDATORY, TlsBehaviour.STARTTLS_WORKS, true, true, null),
+            Arguments.of(StartTlsMode.MANDATORY, TlsBehaviour.STARTTLS_NOT_OFFERED, false, false, "4.7.6"),
+            Arguments.of(StartTlsMode.MANDATORY, TlsBehaviour.HANDSHAKE_FAILS, false, false, "4.7.5"));
+    }
+
+    @ParameterizedTest(name = "{0} against {1}")
+    @MethodSource("matrix")
+    void modeAgainstReceiver(StartTlsMode mode, TlsBehaviour behaviour, boolean delivered, boolean overTls,
+                             String failureStatus) throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(behaviour, serverContext)) {
+            HostAttemptResult result = hostDelivery.attempt(target(server), plan(mode), mail(), List.of(new MailAddress("to@dest.test")));
+
+            assertThat(server.dataReceived()).isEqualTo(delivered);
+            assertThat(result.isTransacted()).isEqualTo(delivered);
+            assertThat(result.tls().isPresent()).isEqualTo(overTls);
+            if (delivered) {
+                assertThat(server.dataReceivedOverTls()).isEqualTo(overTls);
+                assertThat(result.recipientOutcomes()).extracting(RecipientOutcome::status)
+                    .containsExactly(RecipientOutcome.Status.DELIVERED);
+            } else {
+                assertThat(result.connectionFailure().orElseThrow().enhancedStatus()).isEqualTo(failureStatus);
+                assertThat(server.commands()).noneMatch(command -> command.startsWith("MAIL FROM"));
+            }
+            assertThat(server.commands().contains("STARTTLS"))
+                .isEqualTo(mode != StartTlsMode.NEVER && behaviour != TlsBehaviour.STARTTLS_NOT_OFFERED);
+        }
+    }
+
+    @Test
+    void permanentRecipientRejectionOnlyFailsThatRecipient() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext)
+                .rejectingRecipientsStartingWith("nobody")) {
+            HostAttemptResult result = hostDelivery.attempt(target(server), plan(StartTlsMode.MANDATORY), mail(),
+                List.of(new MailAddress("nobody@dest.test"), new MailAddress("someone@dest.test")));
+
+            assertThat(result.recipientOutcomes()).extracting(o -> o.recipient().asString(), RecipientOutcome::status)
+                .containsExactlyInAnyOrder(
+                    org.assertj.core.groups.Tuple.tuple("nobody@dest.test", RecipientOutcome.Status.PERMANENT_FAILURE),
+                    org.assertj.core.groups.Tuple.tuple("someone@dest.test", RecipientOutcome.Status.DELIVERED));
+            assertThat(server.commands()).contains("RCPT TO:<nobody@dest.test>", "RCPT TO:<someone@dest.test>");
+        }
+    }
+
+    @Test
+    void mailLargerThanTheAnnouncedSizeBouncesWithoutBeingSent() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext).withSizeLimit(10)) {
+            HostAttemptResult result = hostDelivery.attempt(target(server), plan(StartTlsMode.MANDATORY), mail(),
+                List.of(new MailAddress("to@dest.test")));
+
+            assertThat(result.recipientOutcomes()).singleElement().satisfies(outcome -> {
+                assertThat(outcome.status()).isEqualTo(RecipientOutcome.Status.PERMANENT_FAILURE);
+                assertThat(outcome.failure().orElseThrow().enhancedStatus()).isEqualTo("5.3.4");
+            });
+            assertThat(server.commands()).noneMatch(command -> command.startsWith("MAIL FROM"));
+            assertThat(server.dataReceived()).isFalse();
+        }
+    }
+
+    @Test
+    void sizeIsDeclaredWhenTheReceiverSupportsIt() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext).withSizeLimit(1_000_000)) {
+            hostDelivery.attempt(target(server), plan(StartTlsMode.MANDATORY), mail(), List.of(new MailAddress("to@dest.test")));
+
+            assertThat(server.commands()).anyMatch(command -> command.matches("MAIL FROM:<from@source.test> SIZE=\\d+"));
+            assertThat(server.dataReceived()).isTrue();
+        }
+    }
+
+    @Test
+    void unreachableAddressIsATemporaryConnectionFailure() throws Exception {
+        int closedPort;
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext)) {
+            closedPort = server.port();
+        }
+        HostAttemptResult result = hostDelivery.attempt(new MxTarget("mx.dest.test", InetAddress.getLoopbackAddress(), closedPort),
+            plan(StartTlsMode.MANDATORY), mail(), List.of(new MailAddress("to@dest.test")));
+
+        assertThat(result.connectionFailure().orElseThrow().kind()).isEqualTo(FailureKind.CONNECTION);
+        assertThat(result.connectionFailure().orElseThrow().enhancedStatus()).isEqualTo("4.4.1");
+    }
+
+    private static MxTarget target(ScriptedSmtpServer server) {
+        return new MxTarget("mx.dest.test", InetAddress.getLoopbackAddress(), server.port());
+    }
+
+    private static ConnectionPlan plan(StartTlsMode mode) {
+        return new ConnectionPlan(Optional.empty(), "relay.test", mode, TestTls.unverified());
+    }
+
+    private static MailImpl mail() throws Exception {
+        return MailImpl.builder()
+            .name("mail1")
+            .sender("from@source.test")
+            .addRecipient("to@dest.test")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder()
+                .setSubject("hello")
+                .setText("body line\r\n.leading dot\r\n"))
+            .build();
+    }
+}

@@ -1,0 +1,217 @@
+package org.jamestls.delivery.session;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A small in-process SMTP receiver for unit tests: it can offer STARTTLS, hide it, or break the
+ * handshake, and it records every command and whether message data arrived (and over TLS or not).
+ */
+final class ScriptedSmtpServer implements AutoCloseable {
+    enum TlsBehaviour { STARTTLS_WORKS, STARTTLS_NOT_OFFERED, HANDSHAKE_FAILS }
+
+    private final ServerSocket serverSocket;
+    private final TlsBehaviour behaviour;
+    private final SSLContext sslContext;
+    private final List<String> commands = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> rejectRecipientsStartingWith = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger messages = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int closeChannelAtMessage = -1;
+    private volatile long sizeLimit;
+    private volatile boolean dataReceived;
+    private volatile boolean dataReceivedOverTls;
+    private final Thread acceptor;
+
+    ScriptedSmtpServer(TlsBehaviour behaviour, SSLContext sslContext) throws IOException {
+        this.behaviour = behaviour;
+        this.sslContext = sslContext;
+        this.serverSocket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+        this.serverSocket.setSoTimeout(100);
+        this.acceptor = new Thread(this::acceptLoop, "scripted-smtp");
+        this.acceptor.setDaemon(true);
+        this.acceptor.start();
+    }
+
+    ScriptedSmtpServer rejectingRecipientsStartingWith(String prefix) {
+        rejectRecipientsStartingWith.add(prefix);
+        return this;
+    }
+
+    /** Answers 421 to the MAIL FROM of message number {@code n} (1-based, counted over all connections). */
+    ScriptedSmtpServer closingChannelAtMessage(int n) {
+        closeChannelAtMessage = n;
+        return this;
+    }
+
+    /** Announces {@code SIZE limit} in EHLO. */
+    ScriptedSmtpServer withSizeLimit(long limit) {
+        sizeLimit = limit;
+        return this;
+    }
+
+    int connections() {
+        return connections.get();
+    }
+
+    long count(String commandPrefix) {
+        return commands().stream().filter(command -> command.toUpperCase().startsWith(commandPrefix)).count();
+    }
+
+    int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    List<String> commands() {
+        return List.copyOf(commands);
+    }
+
+    boolean dataReceived() {
+        return dataReceived;
+    }
+
+    boolean dataReceivedOverTls() {
+        return dataReceivedOverTls;
+    }
+
+    private void acceptLoop() {
+        while (!serverSocket.isClosed()) {
+            try {
+                Socket socket = serverSocket.accept();
+                connections.incrementAndGet();
+                Thread session = new Thread(() -> serveAndClose(socket), "scripted-smtp-session");
+                session.setDaemon(true);
+                session.start();
+            } catch (SocketTimeoutException e) {
+                // poll again until closed
+            } catch (IOException e) {
+                // closed
+            }
+        }
+    }
+
+    private void serveAndClose(Socket socket) {
+        try (socket) {
+            socket.setSoTimeout(5000);
+            serve(socket);
+        } catch (IOException e) {
+            // client went away
+        }
+    }
+
+    private void serve(Socket plain) throws IOException {
+        Socket socket = plain;
+        boolean tls = false;
+        BufferedReader in = reader(socket);
+        OutputStream out = socket.getOutputStream();
+        send(out, "220 scripted.test ESMTP");
+        String line;
+        while ((line = in.readLine()) != null) {
+            commands.add(line);
+            String upper = line.toUpperCase();
+            if (upper.startsWith("EHLO")) {
+                boolean offer = behaviour != TlsBehaviour.STARTTLS_NOT_OFFERED && !tls;
+                send(out, "250-scripted.test" + (offer ? "\r\n250-STARTTLS" : "")
+                    + (sizeLimit > 0 ? "\r\n250-SIZE " + sizeLimit : "") + "\r\n250 8BITMIME");
+            } else if (upper.equals("STARTTLS")) {
+                send(out, "220 2.0.0 go ahead");
+                if (behaviour == TlsBehaviour.HANDSHAKE_FAILS) {
+                    send(out, "this is not a TLS record");
+                    return;
+                }
+                SSLSocket sslSocket = (SSLSocket) sslContext.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+                sslSocket.setUseClientMode(false);
+                sslSocket.startHandshake();
+                socket = sslSocket;
+                tls = true;
+                in = reader(socket);
+                out = socket.getOutputStream();
+            } else if (upper.startsWith("MAIL FROM:")) {
+                if (messages.incrementAndGet() == closeChannelAtMessage) {
+                    send(out, "421 4.3.2 shutting down");
+                    return;
+                }
+                send(out, "250 2.1.0 ok");
+            } else if (upper.startsWith("RCPT TO:")) {
+                boolean reject = rejectRecipientsStartingWith.stream().anyMatch(p -> upper.startsWith("RCPT TO:<" + p.toUpperCase()));
+                send(out, reject ? "550 5.1.1 no such user" : "250 2.1.5 ok");
+            } else if (upper.equals("DATA")) {
+                send(out, "354 go on");
+                while ((line = in.readLine()) != null && !line.equals(".")) {
+                    dataReceived = true;
+                    dataReceivedOverTls = tls;
+                }
+                send(out, "250 2.0.0 queued");
+            } else if (upper.equals("QUIT")) {
+                send(out, "221 bye");
+                return;
+            } else {
+                send(out, "250 ok");
+            }
+        }
+    }
+
+    private static BufferedReader reader(Socket socket) throws IOException {
+        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+    }
+
+    private static void send(OutputStream out, String reply) throws IOException {
+        out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    @Override
+    public void close() throws Exception {
+        serverSocket.close();
+        acceptor.join(TimeUnit.SECONDS.toMillis(5));
+    }
+
+    /** A server SSL context with a fresh self-signed certificate made by the JDK's keytool. */
+    static SSLContext selfSignedServerContext(Path directory) throws Exception {
+        return selfSignedServerContext(directory, "mx.scripted.test");
+    }
+
+    /** Also writes the certificate as PEM to {@code directory/server.pem}, for tlsCa tests. */
+    static SSLContext selfSignedServerContext(Path directory, String hostName) throws Exception {
+        Path keystore = directory.resolve("server.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "mx", "-keyalg", "RSA", "-keysize", "2048",
+            "-dname", "CN=" + hostName, "-ext", "SAN=dns:" + hostName, "-validity", "2", "-storetype", "PKCS12",
+            "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
+            .redirectErrorStream(true).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0 || !Files.exists(keystore)) {
+            throw new IllegalStateException("keytool failed: " + new String(process.getInputStream().readAllBytes()));
+        }
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keystore)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        java.security.cert.Certificate certificate = store.getCertificate("mx");
+        Files.writeString(directory.resolve("server.pem"), "-----BEGIN CERTIFICATE-----\n"
+            + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(certificate.getEncoded())
+            + "\n-----END CERTIFICATE-----\n");
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(store, "changeit".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers.getKeyManagers(), null, null);
+        return context;
+    }
+}
