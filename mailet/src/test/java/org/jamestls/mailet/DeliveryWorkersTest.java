@@ -14,6 +14,7 @@ import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
+import org.jamestls.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 
@@ -93,10 +94,7 @@ class DeliveryWorkersTest {
             CompletableFuture.runAsync(workers::start).get(5, TimeUnit.SECONDS);
 
             queue.enQueue(MailImpl.builder().name("m1").sender("a@source.test").addRecipient("b@dest.test").build());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (queue.completed.isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until(() -> !queue.completed.isEmpty(), Duration.ofSeconds(5), "the mail is completed in the queue");
             assertThat(processed).containsExactly("m1");
             assertThat(queue.completed).containsExactly("m1:SUCCESS");
         } finally {

@@ -1,4 +1,4 @@
-package org.jamestls.delivery.session;
+package org.jamestls.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,8 +25,8 @@ import javax.net.ssl.SSLSocket;
  * A small in-process SMTP receiver for unit tests: it can offer STARTTLS, hide it, or break the
  * handshake, and it records every command and whether message data arrived (and over TLS or not).
  */
-final class ScriptedSmtpServer implements AutoCloseable {
-    enum TlsBehaviour { STARTTLS_WORKS, STARTTLS_NOT_OFFERED, HANDSHAKE_FAILS }
+public final class ScriptedSmtpServer implements AutoCloseable {
+    public enum TlsBehaviour { STARTTLS_WORKS, STARTTLS_NOT_OFFERED, HANDSHAKE_FAILS }
 
     private final ServerSocket serverSocket;
     private final TlsBehaviour behaviour;
@@ -41,7 +41,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
     private volatile boolean dataReceivedOverTls;
     private final Thread acceptor;
 
-    ScriptedSmtpServer(TlsBehaviour behaviour, SSLContext sslContext) throws IOException {
+    public ScriptedSmtpServer(TlsBehaviour behaviour, SSLContext sslContext) throws IOException {
         this.behaviour = behaviour;
         this.sslContext = sslContext;
         this.serverSocket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -51,44 +51,44 @@ final class ScriptedSmtpServer implements AutoCloseable {
         this.acceptor.start();
     }
 
-    ScriptedSmtpServer rejectingRecipientsStartingWith(String prefix) {
+    public ScriptedSmtpServer rejectingRecipientsStartingWith(String prefix) {
         rejectRecipientsStartingWith.add(prefix);
         return this;
     }
 
     /** Answers 421 to the MAIL FROM of message number {@code n} (1-based, counted over all connections). */
-    ScriptedSmtpServer closingChannelAtMessage(int n) {
+    public ScriptedSmtpServer closingChannelAtMessage(int n) {
         closeChannelAtMessage = n;
         return this;
     }
 
     /** Announces {@code SIZE limit} in EHLO. */
-    ScriptedSmtpServer withSizeLimit(long limit) {
+    public ScriptedSmtpServer withSizeLimit(long limit) {
         sizeLimit = limit;
         return this;
     }
 
-    int connections() {
+    public int connections() {
         return connections.get();
     }
 
-    long count(String commandPrefix) {
+    public long count(String commandPrefix) {
         return commands().stream().filter(command -> command.toUpperCase().startsWith(commandPrefix)).count();
     }
 
-    int port() {
+    public int port() {
         return serverSocket.getLocalPort();
     }
 
-    List<String> commands() {
+    public List<String> commands() {
         return List.copyOf(commands);
     }
 
-    boolean dataReceived() {
+    public boolean dataReceived() {
         return dataReceived;
     }
 
-    boolean dataReceivedOverTls() {
+    public boolean dataReceivedOverTls() {
         return dataReceivedOverTls;
     }
 
@@ -185,12 +185,12 @@ final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     /** A server SSL context with a fresh self-signed certificate made by the JDK's keytool. */
-    static SSLContext selfSignedServerContext(Path directory) throws Exception {
+    public static SSLContext selfSignedServerContext(Path directory) throws Exception {
         return selfSignedServerContext(directory, "mx.scripted.test");
     }
 
     /** Also writes the certificate as PEM to {@code directory/server.pem}, for tlsCa tests. */
-    static SSLContext selfSignedServerContext(Path directory, String hostName) throws Exception {
+    public static SSLContext selfSignedServerContext(Path directory, String hostName) throws Exception {
         Path keystore = directory.resolve("server.p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "mx", "-keyalg", "RSA", "-keysize", "2048",

@@ -1,0 +1,106 @@
+package org.jamestls.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import javax.net.ssl.SSLContext;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.builder.MimeMessageBuilder;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.server.core.MailImpl;
+import org.jamestls.delivery.outcome.DeliveryMetrics;
+import org.jamestls.delivery.outcome.DomainDeliveryResult;
+import org.jamestls.delivery.outcome.TlsMechanism;
+import org.jamestls.delivery.plan.DeliveryPlan;
+import org.jamestls.delivery.plan.DeliveryPlanner;
+import org.jamestls.delivery.plan.DeliveryRequest;
+import org.jamestls.delivery.plan.MxResolver;
+import org.jamestls.delivery.plan.PublishedPolicies;
+import org.jamestls.delivery.plan.TlsProfiles;
+import org.jamestls.delivery.session.HostDelivery;
+import org.jamestls.delivery.session.SessionPool;
+import org.jamestls.policy.EffectivePolicy;
+import org.jamestls.policy.TlsPolicyParser;
+import org.jamestls.testing.FakeDns;
+import org.jamestls.testing.ScriptedSmtpServer;
+import org.jamestls.testing.ScriptedSmtpServer.TlsBehaviour;
+import org.jamestls.tls.TlsClientContexts;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A plan run as planned against a scripted receiver: the connection it names, the plaintext fallback only where
+ * the plan has one and only after a failed handshake, one attempt metric per connection, and the result carrying
+ * the mechanism of the MX that settled it.
+ */
+class DomainDelivererTest {
+    private static SSLContext serverContext;
+    private final RecordingMetricFactory metricFactory = new RecordingMetricFactory();
+
+    @BeforeAll
+    static void makeCertificate(@TempDir Path directory) throws Exception {
+        serverContext = ScriptedSmtpServer.selfSignedServerContext(directory);
+    }
+
+    @ParameterizedTest(name = "tls={0} fallback={1} against {2}: delivered={3} over TLS={4}, {5} connection(s)")
+    @CsvSource({
+        "ifavailable, true,  HANDSHAKE_FAILS,      true,  false, 2, handshake_failed plaintext",
+        "ifavailable, false, HANDSHAKE_FAILS,      false, false, 1, handshake_failed",
+        "ifavailable, true,  STARTTLS_WORKS,       true,  true,  1, tls",
+        "ifavailable, true,  STARTTLS_NOT_OFFERED, true,  false, 1, plaintext",
+        "required,    true,  HANDSHAKE_FAILS,      false, false, 1, handshake_failed",
+        "required,    true,  STARTTLS_NOT_OFFERED, false, false, 1, starttls_missing",
+        "no,          true,  HANDSHAKE_FAILS,      true,  false, 1, plaintext"
+    })
+    void thePlanIsRunAsPlanned(String level, boolean fallback, TlsBehaviour receiver, boolean delivered, boolean overTls,
+                               int connections, String attemptOutcomes) throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(receiver, serverContext);
+             SessionPool pool = new SessionPool(1, Duration.ZERO, 4)) {
+            DeliveryPlan plan = planner(server).plan(request(level, fallback));
+
+            DomainDeliveryResult result = new DomainDeliverer(new HostDelivery(5000, 5000, pool),
+                new DeliveryMetrics(metricFactory)).deliver(mail(), List.of(new MailAddress("to@dest.test")), plan);
+
+            assertThat(result.delivered().isEmpty()).isNotEqualTo(delivered);
+            assertThat(result.temporaryFailures().isEmpty()).isEqualTo(delivered);
+            assertThat(result.tls().isPresent()).isEqualTo(overTls);
+            assertThat(server.dataReceived()).isEqualTo(delivered);
+            assertThat(server.connections()).isEqualTo(connections);
+            assertThat(result.security().mechanism()).isEqualTo(TlsMechanism.POLICY);
+            for (String outcome : attemptOutcomes.split(" ")) {
+                assertThat(metricFactory.countFor("jamestls_attempts_" + level + "_" + outcome)).as(outcome).isEqualTo(1);
+                assertThat(metricFactory.countFor("jamestls_mechanism_policy_" + outcome)).as(outcome).isEqualTo(1);
+            }
+        }
+    }
+
+    private static DeliveryPlanner planner(ScriptedSmtpServer server) {
+        FakeDns dns = new FakeDns().mx("dest.test", "mx.dest.test").a("mx.dest.test", "127.0.0.1");
+        return new DeliveryPlanner(new MxResolver(dns, server.port()), PublishedPolicies.none(server.port()),
+            new TlsProfiles(new TlsClientContexts(url -> {
+                throw new FileNotFoundException(url);
+            })), "relay.test");
+    }
+
+    private static DeliveryRequest request(String level, boolean fallback) throws Exception {
+        EffectivePolicy policy = new EffectivePolicy(TlsPolicyParser.parse(new ByteArrayInputStream(
+            ("<tlsPolicy><tls>" + level + "</tls></tlsPolicy>").getBytes(StandardCharsets.UTF_8)), "t.xml"), fallback);
+        return new DeliveryRequest("m1-to-dest.test", "dest.test", Optional.empty(),
+            policy.resolve("dest.test", Optional.empty()));
+    }
+
+    private static MailImpl mail() throws Exception {
+        return MailImpl.builder().name("m1-to-dest.test").sender("from@source.test").addRecipient("to@dest.test")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("hello").setText("body")).build();
+    }
+}
