@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.jamestls.it.support.DeliveryLog;
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.JamesServer;
-import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.SmtpFaultProxy;
 import org.jamestls.it.support.SmtpFaultProxy.Fault;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.jamestls.it.support.TlsServerContext;
@@ -43,6 +45,19 @@ class ConnectionFaultsIT {
         {Fault.RESET_AFTER_FINAL_DOT, "connection to", 2},
     };
 
+    /** {@code <fault>.<level>.faults.test} to the proxy making that fault (one proxy address per case). */
+    @TestDns
+    static final DnsRecords DNS = dns();
+
+    private static DnsRecords dns() {
+        DnsRecords.Builder records = DnsRecords.builder();
+        faultsPerLevel().forEach(arguments -> {
+            String domain = domain((Fault) arguments.get()[1], (String) arguments.get()[0]);
+            records.a("proxy-" + domain, (String) arguments.get()[2]).mx(domain, "proxy-" + domain, 10);
+        });
+        return records.build();
+    }
+
     static Stream<Arguments> faultsPerLevel() {
         List<Arguments> cases = new ArrayList<>();
         int proxy = 0;
@@ -60,15 +75,12 @@ class ConnectionFaultsIT {
             TestEnvironment env) throws Exception {
         JamesServer james = TlsScenarios.james(env);
         String domain = domain(fault, level);
-        String proxyHost = "proxy-" + domain;
-        env.dns().update(records -> records.a(proxyHost, proxyIp).mx(domain, proxyHost, 10));
         String recipient = TlsScenarios.uniqueRecipient("fault", domain);
         try (SmtpFaultProxy proxy = SmtpFaultProxy.terminatingTls(fault, proxyIp, TestNetwork.RECEIVER_PORT,
                 TestNetwork.RX_PLAIN_IP, TestNetwork.RECEIVER_PORT, TlsServerContext.validReceiver(env.certificates()))) {
             james.submitter().mail().from(TlsScenarios.uniqueSender("fault")).to(recipient).send();
 
-            String deferral = james.awaitLog("Deferring mail=\\S+-to-" + domain.replace(".", "\\.") + " .*retry=1/",
-                TlsScenarios.DELIVERY_TIMEOUT);
+            String deferral = james.awaitLog(DeliveryLog.deferrals(domain).retry(1).regex(), TlsScenarios.DELIVERY_TIMEOUT);
             assertThat(deferral).contains(logged);
             proxy.heal();
 

@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.SmtpSubmitter;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.Test;
@@ -30,11 +32,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedEnvironment.class)
 class HangingReceiverIT {
     private static final String HANGING_IP = "127.0.0.30";
+    /** The hanging MX, and the domain other mail flows to meanwhile. */
+    @TestDns
+    static final DnsRecords DNS = DnsRecords.builder()
+        .mx("hangs.test", "hang.receivers.test", 10).a("hang.receivers.test", HANGING_IP)
+        .mx("other.prec.test", "rx-tls-1.receivers.test", 10)
+        .build();
 
     @Test
     void aHangingMxDoesNotHoldBackOtherDomains(TestEnvironment env) throws Exception {
         JamesServer james = TlsScenarios.james(env);
-        env.dns().update(records -> records.mx("hangs.test", "hang.receivers.test", 10).a("hang.receivers.test", HANGING_IP));
         try (SilentReceiver silent = new SilentReceiver(HANGING_IP, TestNetwork.RECEIVER_PORT)) {
             String tag = SmtpSubmitter.uniqueSubject("h").toLowerCase();
             james.submitter().mail().from(TlsScenarios.uniqueSender("hang")).to("stuck-" + tag + "@hangs.test").send();

@@ -2,9 +2,12 @@ package org.jamestls.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jamestls.it.support.DeliveryLog;
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.jamestls.it.support.TlsMode;
@@ -14,6 +17,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** What happens after a TLS failure: the next MX, a later retry, or Momentum's ifavailable fallback. */
 @ExtendWith(SharedEnvironment.class)
 class MxFailoverAndRetryIT {
+    /** A plaintext MX before a TLS one, a switchable receiver, a broken handshake, and a domain with only an A record. */
+    @TestDns
+    static final DnsRecords DNS = DnsRecords.builder()
+        .mx("failover.test", "rx-plain.receivers.test", 10)
+        .mx("failover.test", "rx-tls-2.receivers.test", 20)
+        .mx("fixed-later.test", "rx-switch.receivers.test", 10)
+        .mx("fallback.broken.test", "rx-broken.receivers.test", 10)
+        // no MX at all: James falls back to the A record
+        .a("a-only.test", TestNetwork.RX_TLS_1_IP)
+        .build();
 
     @Test
     void requiredFallsOverToTheSecondMxThatOffersTls(TestEnvironment env) {
@@ -25,9 +38,9 @@ class MxFailoverAndRetryIT {
         ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
         assertThat(received.receiverName()).isEqualTo(TestNetwork.RX_TLS_2);
         assertThat(received.tlsUsed()).as(received.receivedHeader()).isTrue();
-        assertThat(james.logLines("Delivery attempt: .*domain=failover\\.test mx=rx-plain\\.receivers\\.test .*does not offer STARTTLS \\(4\\.7\\.6\\)"))
-            .isNotEmpty();
-        assertThat(james.logLines("Deferring mail=\\S+-to-failover\\.test ")).isEmpty();
+        assertThat(james.logLines(DeliveryLog.attempts("failover.test").mx("rx-plain.receivers.test")
+            .outcomeContaining("does not offer STARTTLS (4.7.6)").regex())).isNotEmpty();
+        assertThat(james.logLines(DeliveryLog.deferrals("failover.test").regex())).isEmpty();
     }
 
     @Test
@@ -36,8 +49,8 @@ class MxFailoverAndRetryIT {
         String recipient = TlsScenarios.uniqueRecipient("later", "fixed-later.test");
         try {
             james.submitter().mail().from(TlsScenarios.uniqueSender("fixed")).to(recipient).send();
-            james.awaitLog("Deferring mail=\\S+-to-fixed-later\\.test .*" + recipient + ".*retry=1/.*does not offer STARTTLS",
-                TlsScenarios.DELIVERY_TIMEOUT);
+            james.awaitLog(DeliveryLog.deferrals("fixed-later.test").recipient(recipient).retry(1)
+                .reasonContaining("does not offer STARTTLS").regex(), TlsScenarios.DELIVERY_TIMEOUT);
             assertThat(env.receivers().countMessagesFor(recipient)).isZero();
 
             env.receivers().setMode(TestNetwork.RX_SWITCHABLE, TlsMode.STARTTLS);
@@ -60,10 +73,11 @@ class MxFailoverAndRetryIT {
         ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
         assertThat(received.receiverName()).isEqualTo(TestNetwork.RX_BROKEN);
         assertThat(received.tlsUsed()).as(received.receivedHeader()).isFalse();
-        assertThat(james.logLines("Delivery attempt: .*domain=fallback\\.broken\\.test .*outcome=failed: TLS negotiation")).hasSize(1);
-        assertThat(james.logLines("Delivery attempt: .*domain=fallback\\.broken\\.test .*\\(plaintext fallback\\) outcome=delivered 1/1 over plaintext"))
+        assertThat(james.logLines(DeliveryLog.attempts("fallback.broken.test").outcome("failed: TLS negotiation").regex()))
             .hasSize(1);
-        assertThat(james.logLines("Deferring mail=\\S+-to-fallback\\.broken\\.test ")).isEmpty();
+        assertThat(james.logLines(DeliveryLog.attempts("fallback.broken.test").plaintextFallback()
+            .outcome("delivered 1/1 over plaintext").regex())).hasSize(1);
+        assertThat(james.logLines(DeliveryLog.deferrals("fallback.broken.test").regex())).isEmpty();
     }
 
     @Test

@@ -7,8 +7,10 @@ import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.SharedEnvironment;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.WebAdminClient;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(SharedEnvironment.class)
 class ObservabilityIT {
+    /** The domain the metrics test delivers to (tls=required in the test policy). */
+    @TestDns
+    static final DnsRecords DNS = DnsRecords.builder()
+        .mx("required.tls.matrix.test", "rx-tls-1.receivers.test", 10)
+        .build();
+
 
     static Stream<Arguments> policyQueries() {
         return Stream.of(

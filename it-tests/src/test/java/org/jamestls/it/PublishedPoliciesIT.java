@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import org.jamestls.it.support.DeliveryLog;
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.KnotDns;
 import org.jamestls.it.support.MtaStsWebServer;
@@ -17,6 +17,7 @@ import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.SmtpFaultProxy;
 import org.jamestls.it.support.SmtpFaultProxy.Fault;
 import org.jamestls.it.support.TestCertificates;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.AfterAll;
@@ -39,8 +40,9 @@ class PublishedPoliciesIT {
     private static final String STRIP_DANE_PROXY_IP = "127.0.0.79";
     private static final int PORT = TestNetwork.RECEIVER_PORT;
 
-    /** domain -> sender and recipient of the one mail sent to it. */
-    private static final Map<String, String[]> SENT = new ConcurrentHashMap<>();
+    private static final SentMails SENT = new SentMails("pub");
+    @TestDns
+    static final DnsRecords MTA_STS_DNS = mtaStsDns();
     private static SmtpFaultProxy stripStsProxy;
     private static SmtpFaultProxy stripDaneProxy;
 
@@ -52,7 +54,7 @@ class PublishedPoliciesIT {
         stripStsProxy = new SmtpFaultProxy(Fault.STRIP_FROM_EHLO, STRIP_STS_PROXY_IP, PORT, TestNetwork.RX_VALID_IP, PORT);
         stripDaneProxy = new SmtpFaultProxy(Fault.STRIP_FROM_EHLO, STRIP_DANE_PROXY_IP, PORT, TestNetwork.RX_VALID_IP, PORT);
         Stream.concat(scenarios().map(arguments -> (String) arguments.get()[0]), Stream.of("cached.sts.test", "refresh.sts.test"))
-            .forEach(domain -> SENT.put(domain, send(james, domain)));
+            .forEach(domain -> SENT.send(james, domain));
     }
 
     @AfterAll
@@ -71,23 +73,24 @@ class PublishedPoliciesIT {
         web.publish("off.sts.test", policy("enforce", "rx-valid.receivers.test"));
         web.publish("cached.sts.test", policy("enforce", "rx-valid.receivers.test"));
         web.publish("refresh.sts.test", policy("enforce", "rx-valid.receivers.test"));
-        // fetchfail.sts.test announces a policy that its host does not serve (404)
-        env.dns().update(records -> {
-            mtaStsDomain(records, "enforce-good.sts.test", "rx-valid.receivers.test");
-            mtaStsDomain(records, "enforce-unlisted.sts.test", "rx-tls-1.receivers.test");
-            mtaStsDomain(records, "enforce-badcert.sts.test", "rx-wronghost.receivers.test");
-            mtaStsDomain(records, "testing.sts.test", "rx-wronghost.receivers.test");
-            mtaStsDomain(records, "fetchfail.sts.test", "rx-tls-1.receivers.test");
-            mtaStsDomain(records, "off.sts.test", "rx-tls-1.receivers.test");
-            mtaStsDomain(records, "cached.sts.test", "rx-valid.receivers.test");
-            mtaStsDomain(records, "refresh.sts.test", "rx-valid.receivers.test");
-            mtaStsDomain(records, "strip.sts.test", "mx-strip.sts.test");
-            return records.a("mx-strip.sts.test", STRIP_STS_PROXY_IP);
-        });
     }
 
-    private static org.jamestls.it.support.DnsRecords.Builder mtaStsDomain(
-            org.jamestls.it.support.DnsRecords.Builder records, String domain, String mx) {
+    /** Each MTA-STS domain's MX, its announcement and its policy host; fetchfail.sts.test's host serves nothing (404). */
+    private static DnsRecords mtaStsDns() {
+        DnsRecords.Builder records = DnsRecords.builder();
+        mtaStsDomain(records, "enforce-good.sts.test", "rx-valid.receivers.test");
+        mtaStsDomain(records, "enforce-unlisted.sts.test", "rx-tls-1.receivers.test");
+        mtaStsDomain(records, "enforce-badcert.sts.test", "rx-wronghost.receivers.test");
+        mtaStsDomain(records, "testing.sts.test", "rx-wronghost.receivers.test");
+        mtaStsDomain(records, "fetchfail.sts.test", "rx-tls-1.receivers.test");
+        mtaStsDomain(records, "off.sts.test", "rx-tls-1.receivers.test");
+        mtaStsDomain(records, "cached.sts.test", "rx-valid.receivers.test");
+        mtaStsDomain(records, "refresh.sts.test", "rx-valid.receivers.test");
+        mtaStsDomain(records, "strip.sts.test", "mx-strip.sts.test");
+        return records.a("mx-strip.sts.test", STRIP_STS_PROXY_IP).build();
+    }
+
+    private static DnsRecords.Builder mtaStsDomain(DnsRecords.Builder records, String domain, String mx) {
         return records.mx(domain, mx, 10).mtaSts(domain, "1").a(MtaStsWebServer.policyHost(domain), TestNetwork.MTA_STS_ADDRESS);
     }
 
@@ -144,8 +147,8 @@ class PublishedPoliciesIT {
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("scenarios")
     void publishedPolicyDecides(String domain, Outcome outcome, String first, String second, TestEnvironment env) {
-        String sender = SENT.get(domain)[0];
-        String recipient = SENT.get(domain)[1];
+        String sender = SENT.to(domain).sender;
+        String recipient = SENT.to(domain).recipient;
         if (outcome == Outcome.BOUNCED) {
             ReceivedMessage dsn = TlsScenarios.awaitDsn(env, sender);
             assertThat(dsn.raw()).contains(first, second, recipient);
@@ -166,41 +169,41 @@ class PublishedPoliciesIT {
     @Test
     void aCachedPolicyOutlivesAFailedRefresh(TestEnvironment env) {
         String domain = "cached.sts.test";
-        TlsScenarios.awaitDelivered(env, SENT.get(domain)[1]);
+        TlsScenarios.awaitDelivered(env, SENT.to(domain).recipient);
         env.mtaStsWeb().remove(domain);
         env.dns().update(records -> records.removeTxt("_mta-sts." + domain).mtaSts(domain, "2"));
 
-        String[] second = send(TlsScenarios.james(env), domain);
+        SentMails.Sent second = SENT.sendAnother(TlsScenarios.james(env), domain);
 
-        assertThat(TlsScenarios.awaitDelivered(env, second[1]).tlsUsed()).isTrue();
-        assertThat(TlsScenarios.outcomeLine(env, "delivered", second[1]))
+        assertThat(TlsScenarios.awaitDelivered(env, second.recipient).tlsUsed()).isTrue();
+        assertThat(TlsScenarios.outcomeLine(env, "delivered", second.recipient))
             .contains("tls-mechanism=\"mta-sts\"", "enforce id=1", "cached", "fetch failed");
     }
 
     @Test
     void aNewTxtIdFetchesTheNewPolicy(TestEnvironment env) {
         String domain = "refresh.sts.test";
-        TlsScenarios.awaitDelivered(env, SENT.get(domain)[1]);
+        TlsScenarios.awaitDelivered(env, SENT.to(domain).recipient);
         env.mtaStsWeb().publish(domain, policy("enforce", "mx.elsewhere.example"));
         env.dns().update(records -> records.removeTxt("_mta-sts." + domain).mtaSts(domain, "2"));
 
-        String[] second = send(TlsScenarios.james(env), domain);
+        SentMails.Sent second = SENT.sendAnother(TlsScenarios.james(env), domain);
 
-        assertThat(TlsScenarios.james(env).awaitLog("Deferring mail=\\S+-to-refresh\\.sts\\.test .*retry=1/",
-            TlsScenarios.DELIVERY_TIMEOUT)).contains("is not an MX allowed", "enforce id=2", "mx.elsewhere.example");
-        env.receivers().assertNoMessage(second[1], Duration.ofSeconds(3));
+        assertThat(TlsScenarios.james(env).awaitLog(DeliveryLog.deferrals(domain).recipient(second.recipient).retry(1)
+            .regex(), TlsScenarios.DELIVERY_TIMEOUT)).contains("is not an MX allowed", "enforce id=2", "mx.elsewhere.example");
+        env.receivers().assertNoMessage(second.recipient, Duration.ofSeconds(3));
     }
 
     @Test
     void theMtaStsPolicyIsKeptOnDiskUnderVar(TestEnvironment env) {
-        TlsScenarios.awaitDelivered(env, SENT.get("enforce-good.sts.test")[1]);
+        TlsScenarios.awaitDelivered(env, SENT.to("enforce-good.sts.test").recipient);
         assertThat(TlsScenarios.james(env).home().resolve("var/mtasts/enforce-good.sts.test.policy")).exists();
     }
 
     @Test
     void webAdminShowsWhatEachDomainPublishes(TestEnvironment env) {
-        TlsScenarios.awaitDelivered(env, SENT.get("ee.dane.test")[1]);
-        TlsScenarios.awaitDelivered(env, SENT.get("enforce-good.sts.test")[1]);
+        TlsScenarios.awaitDelivered(env, SENT.to("ee.dane.test").recipient);
+        TlsScenarios.awaitDelivered(env, SENT.to("enforce-good.sts.test").recipient);
         JamesServer james = TlsScenarios.james(env);
 
         String dane = james.webAdmin().get("/tls-policy/effective?domain=ee.dane.test").body;
@@ -214,17 +217,10 @@ class PublishedPoliciesIT {
 
     @Test
     void metricsCountAttemptsPerMechanism(TestEnvironment env) {
-        TlsScenarios.awaitDelivered(env, SENT.get("ee.dane.test")[1]);
-        TlsScenarios.awaitDelivered(env, SENT.get("enforce-good.sts.test")[1]);
+        TlsScenarios.awaitDelivered(env, SENT.to("ee.dane.test").recipient);
+        TlsScenarios.awaitDelivered(env, SENT.to("enforce-good.sts.test").recipient);
         String metrics = TlsScenarios.james(env).webAdmin().get("/metrics").body;
         assertThat(metrics).contains("jamestls_mechanism_dane_tls", "jamestls_mechanism_mta_sts_tls",
             "jamestls_mechanism_mta_sts_published_policy");
-    }
-
-    private static String[] send(JamesServer james, String domain) {
-        String sender = TlsScenarios.uniqueSender("pub");
-        String recipient = TlsScenarios.uniqueRecipient("pub", domain);
-        james.submitter().mail().from(sender).to(recipient).send();
-        return new String[] {sender, recipient};
     }
 }

@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.ItPaths;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
@@ -29,6 +30,7 @@ import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.SmtpFaultProxy;
 import org.jamestls.it.support.SmtpFaultProxy.Fault;
 import org.jamestls.it.support.SmtpSubmitter;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,9 @@ class ReconciliationIT {
     private static final Pattern FINAL_RECIPIENT = Pattern.compile("Final-Recipient: rfc822; (\\S+)");
     private static final Pattern STATUS = Pattern.compile("Status: (\\d\\.\\d+\\.\\d+)");
     private static final Pattern QUEUE_SIZE = Pattern.compile("\"size\"\\s*:\\s*(\\d+)");
+    /** Each domain's one MX, a faulty proxy of its own. */
+    @TestDns
+    static final DnsRecords DNS = dns();
 
     /**
      * Relative weights of the faults a proxy draws per connection: 15 connections in 16 break, at connect or
@@ -80,12 +85,6 @@ class ReconciliationIT {
         JamesServer james = TlsScenarios.james(env);
         String tag = SmtpSubmitter.uniqueSubject("recon").toLowerCase();
         String sender = tag + "@" + TlsScenarios.SENDER_DOMAIN;
-        env.dns().update(records -> {
-            for (int d = 0; d < DOMAINS; d++) {
-                records.a(proxyHost(d), proxyIp(d)).mx(domain(d), proxyHost(d), 10);
-            }
-            return records;
-        });
         List<String> recipients = new ArrayList<>();
         for (int i = 0; i < MAILS; i++) {
             int d = i % DOMAINS;
@@ -266,6 +265,14 @@ class ReconciliationIT {
         if (left > 0) {
             Thread.sleep(left / 1_000_000);
         }
+    }
+
+    private static DnsRecords dns() {
+        DnsRecords.Builder records = DnsRecords.builder();
+        for (int d = 0; d < DOMAINS; d++) {
+            records.a(proxyHost(d), proxyIp(d)).mx(domain(d), proxyHost(d), 10);
+        }
+        return records.build();
     }
 
     private static String domain(int d) {

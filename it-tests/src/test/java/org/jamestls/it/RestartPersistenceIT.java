@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import org.jamestls.it.support.DeliveryLog;
 import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.DnsServer;
 import org.jamestls.it.support.ItPaths;
@@ -100,7 +101,7 @@ class RestartPersistenceIT {
         }
 
         // every mail tried once, found the MX down and went back to the persistent queue with a 20 s delay
-        String deferred = "Deferring mail=\\S+-to-restart\\.test .*" + run + ".*retry=1/";
+        String deferred = DeliveryLog.deferrals(DOMAIN).recipient(run).retry(1).regex();
         boolean allDeferred = Processes.await(DEFER_TIMEOUT, () -> james.logLines(deferred).size() >= MAILS);
         assertThat(allDeferred).as("%d mails deferred within %s; log tail:%n%s", MAILS, DEFER_TIMEOUT,
             Processes.tail(james.log(), 30)).isTrue();

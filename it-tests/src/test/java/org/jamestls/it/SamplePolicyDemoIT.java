@@ -10,12 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.jamestls.it.support.DeliveryLog;
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.ItPaths;
 import org.jamestls.it.support.JamesConfig;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.SmtpSubmitter;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,16 +57,20 @@ class SamplePolicyDemoIT {
         new DemoMail("erin@shop.example", null, false),  // global: ifavailable; MX has no STARTTLS
         new DemoMail("frank@news.example", "marketing", false));  // group marketing: ifavailable + fallback; MX's TLS is broken
 
+    /** Each kind of destination's MX, as the comments above say, and the senders' domain for the DSN. */
+    @TestDns
+    static final DnsRecords DNS = DnsRecords.builder()
+        .mx("bank.example", "rx-tls-1.receivers.test", 10)
+        .mx("payroll.example", "rx-plain.receivers.test", 10)
+        .mx("legacy.example", "rx-broken.receivers.test", 10)
+        .mx("partner.example", "rx-tls-2.receivers.test", 10)
+        .mx("shop.example", "rx-plain.receivers.test", 10)
+        .mx("news.example", "rx-broken.receivers.test", 10)
+        .mx("demo-senders.example", "rx-tls-2.receivers.test", 10)
+        .build();
+
     @Test
     void samplePolicyDeliversEachKindOfDestinationAsDocumented(TestEnvironment env) throws Exception {
-        env.dns().update(records -> records
-            .mx("bank.example", "rx-tls-1.receivers.test", 10)
-            .mx("payroll.example", "rx-plain.receivers.test", 10)
-            .mx("legacy.example", "rx-broken.receivers.test", 10)
-            .mx("partner.example", "rx-tls-2.receivers.test", 10)
-            .mx("shop.example", "rx-plain.receivers.test", 10)
-            .mx("news.example", "rx-broken.receivers.test", 10)
-            .mx("demo-senders.example", "rx-tls-2.receivers.test", 10));
         JamesServer james = env.james(JamesConfig.samples().withConfFile("tls-policy.xml", samplePolicyOnLoopback()));
         String tag = SmtpSubmitter.uniqueSubject("demo").toLowerCase();
         String sender = tag + "@demo-senders.example";
@@ -105,9 +112,9 @@ class SamplePolicyDemoIT {
     /** "tls=required [global domain bank.example]", read from the mailet's per-attempt log line. */
     private static String decision(JamesServer james, String recipient) {
         String domain = recipient.substring(recipient.indexOf('@') + 1);
-        String line = james.awaitLog("Delivery attempt: .*domain=" + domain.replace(".", "\\.") + " ", TlsScenarios.DELIVERY_TIMEOUT);
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("binding=(\\S+) tls=(\\S+) decidedBy=\\[([^\\]]*)\\]").matcher(line);
-        return matcher.find() ? "tls=" + matcher.group(2) + " [" + matcher.group(3) + "] via " + matcher.group(1) : line;
+        DeliveryLog.Attempt attempt = DeliveryLog.parse(james.awaitLog(DeliveryLog.attempts(domain).regex(),
+            TlsScenarios.DELIVERY_TIMEOUT));
+        return "tls=" + attempt.tls() + " [" + attempt.decidedBy() + "] via " + attempt.binding();
     }
 
     private static String tagged(String recipient, String tag) {

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
-import org.jamestls.it.support.SmtpSubmitter;
 import org.jamestls.it.support.SmtpFaultProxy;
 import org.jamestls.it.support.SmtpFaultProxy.Fault;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.AfterAll;
@@ -33,8 +33,9 @@ class StripTlsIT {
     private static final Map<Fault, String> PROXY_IPS = new EnumMap<>(Map.of(
         Fault.STRIP_FROM_EHLO, "127.0.0.41", Fault.REJECT_STARTTLS, "127.0.0.42", Fault.FAKE_GO_AHEAD, "127.0.0.43"));
     private static final Map<Fault, SmtpFaultProxy> PROXIES = new EnumMap<>(Fault.class);
-    /** domain -> sender, recipient, subject. */
-    private static final Map<String, String[]> SENT = new ConcurrentHashMap<>();
+    private static final SentMails SENT = new SentMails("strip");
+    @TestDns
+    static final DnsRecords DNS = dns();
 
     enum Expected { DELIVERED_IN_PLAINTEXT, DEFERRED_THEN_BOUNCED }
 
@@ -54,27 +55,23 @@ class StripTlsIT {
     @BeforeAll
     static void startProxiesAndSendOneMailPerCase(TestEnvironment env) throws Exception {
         JamesServer james = TlsScenarios.james(env);
-        env.dns().update(records -> {
-            PROXY_IPS.forEach((attack, ip) -> {
-                records.a(proxyHost(attack), ip);
-                for (String level : new String[] {"no", "ifavailable", "required"}) {
-                    records.mx(domain(attack, level), proxyHost(attack), 10);
-                }
-            });
-            return records;
-        });
         for (Map.Entry<Fault, String> proxy : PROXY_IPS.entrySet()) {
             PROXIES.put(proxy.getKey(), new SmtpFaultProxy(proxy.getKey(), proxy.getValue(), TestNetwork.RECEIVER_PORT,
                 TestNetwork.RX_TLS_1_IP, TestNetwork.RECEIVER_PORT));
         }
-        attacks().forEach(arguments -> {
-            String domain = domain((Fault) arguments.get()[0], (String) arguments.get()[1]);
-            String sender = TlsScenarios.uniqueSender("strip");
-            String recipient = TlsScenarios.uniqueRecipient("strip", domain);
-            String subject = SmtpSubmitter.uniqueSubject("striptls-secret");
-            james.submitter().mail().from(sender).to(recipient).subject(subject).send();
-            SENT.put(domain, new String[] {sender, recipient, subject});
+        attacks().forEach(arguments -> SENT.send(james, domain((Fault) arguments.get()[0], (String) arguments.get()[1])));
+    }
+
+    /** {@code <attack>.<level>.strip.test} to the proxy making that attack. */
+    private static DnsRecords dns() {
+        DnsRecords.Builder records = DnsRecords.builder();
+        PROXY_IPS.forEach((attack, ip) -> {
+            records.a(proxyHost(attack), ip);
+            for (String level : new String[] {"no", "ifavailable", "required"}) {
+                records.mx(domain(attack, level), proxyHost(attack), 10);
+            }
         });
+        return records.build();
     }
 
     @AfterAll
@@ -87,15 +84,15 @@ class StripTlsIT {
     @ParameterizedTest(name = "{0} against tls={1}: {2}")
     @MethodSource("attacks")
     void attackAgainstLevel(Fault attack, String level, Expected expected, String reason, TestEnvironment env) {
-        String[] sent = SENT.get(domain(attack, level));
-        String recipient = sent[1];
-        String subject = sent[2];
+        SentMails.Sent sent = SENT.to(domain(attack, level));
+        String recipient = sent.recipient;
+        String subject = sent.subject;
         if (expected == Expected.DELIVERED_IN_PLAINTEXT) {
             ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.tlsUsed()).as(received.receivedHeader()).isFalse();
             assertThat(received.subject()).isEqualTo(subject);
         } else {
-            ReceivedMessage dsn = TlsScenarios.awaitDsn(env, sent[0]);
+            ReceivedMessage dsn = TlsScenarios.awaitDsn(env, sent.sender);
             assertThat(dsn.raw()).contains("Status: 5.7.10 ", reason, "tls=" + level);
             assertThat(env.receivers().countMessagesFor(recipient)).isZero();
             assertThat(PROXIES.get(attack).bytesFromClients())

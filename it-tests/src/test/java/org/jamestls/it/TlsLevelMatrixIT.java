@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.jamestls.it.support.DeliveryLog;
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.SmtpSubmitter;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,6 +30,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TlsLevelMatrixIT {
 
     enum Expected { DELIVERED_OVER_TLS, DELIVERED_IN_PLAINTEXT, DEFERRED_THEN_BOUNCED }
+
+    /** {@code <level>.<receiver kind>.matrix.test} to the receiver of that kind. */
+    @TestDns
+    static final DnsRecords DNS = DnsRecords.builder()
+        .mx("no.tls.matrix.test", "rx-tls-1.receivers.test", 10)
+        .mx("no.plain.matrix.test", "rx-plain.receivers.test", 10)
+        .mx("no.broken.matrix.test", "rx-broken.receivers.test", 10)
+        .mx("ifavailable.tls.matrix.test", "rx-tls-1.receivers.test", 10)
+        .mx("ifavailable.plain.matrix.test", "rx-plain.receivers.test", 10)
+        .mx("ifavailable.broken.matrix.test", "rx-broken.receivers.test", 10)
+        .mx("required.tls.matrix.test", "rx-tls-1.receivers.test", 10)
+        .mx("required.plain.matrix.test", "rx-plain.receivers.test", 10)
+        .mx("required.broken.matrix.test", "rx-broken.receivers.test", 10)
+        .build();
 
     static Stream<Arguments> matrix() {
         return Stream.of(
@@ -57,7 +74,7 @@ class TlsLevelMatrixIT {
         james.submitter().mail().from(sender).to(recipient).subject(subject).send();
 
         if (expected == Expected.DEFERRED_THEN_BOUNCED) {
-            james.awaitLog("Deferring mail=\\S+-to-" + domain.replace(".", "\\.") + " .*retry=1/", TlsScenarios.DELIVERY_TIMEOUT);
+            james.awaitLog(DeliveryLog.deferrals(domain).retry(1).regex(), TlsScenarios.DELIVERY_TIMEOUT);
             ReceivedMessage dsn = TlsScenarios.awaitDsn(env, sender);
             assertThat(dsn.raw()).contains("Status: 5.7.10", reason, "tls=" + level, recipient);
             assertThat(env.receivers().countMessagesFor(recipient))
@@ -70,9 +87,8 @@ class TlsLevelMatrixIT {
             assertThat(received.receiverName()).isEqualTo(receiverName);
             assertThat(received.tlsUsed()).as(received.receivedHeader())
                 .isEqualTo(expected == Expected.DELIVERED_OVER_TLS);
-            assertThat(james.awaitLog("Delivery attempt: .*domain=" + domain.replace(".", "\\.")
-                + " .*tls=" + level + " decidedBy=\\[global domain " + domain.replace(".", "\\.") + "\\]"
-                + " outcome=delivered 1/1 over " + (expected == Expected.DELIVERED_OVER_TLS ? "TLS TLSv1" : "plaintext"),
+            assertThat(james.awaitLog(DeliveryLog.attempts(domain).tls(level).decidedBy("global domain " + domain)
+                .outcome("delivered 1/1 over " + (expected == Expected.DELIVERED_OVER_TLS ? "TLS TLSv1" : "plaintext")).regex(),
                 TlsScenarios.DELIVERY_TIMEOUT)).isNotNull();
         }
     }
@@ -82,8 +98,7 @@ class TlsLevelMatrixIT {
      * (with room for a loaded machine), and one retry count per deferral.
      */
     private static void assertRetriedOnSchedule(JamesServer james, String domain) {
-        String escaped = domain.replace(".", "\\.");
-        List<LocalTime> attempts = james.logLines("Delivery attempt: mail=\\S+-to-" + escaped + " ").stream()
+        List<LocalTime> attempts = james.logLines(DeliveryLog.attempts(domain).regex()).stream()
             .map(line -> LocalTime.parse(line.substring(0, 12)))
             .collect(Collectors.toList());
         assertThat(attempts).hasSize(1 + JamesServer.TEST_MAX_RETRIES);
@@ -92,8 +107,8 @@ class TlsLevelMatrixIT {
                 .isBetween(Duration.ofMillis(1900), Duration.ofMillis(6000));
         }
         for (int retry = 1; retry <= JamesServer.TEST_MAX_RETRIES; retry++) {
-            assertThat(james.logLines("Deferring mail=\\S+-to-" + escaped + " .* retry=" + retry + "/"
-                + JamesServer.TEST_MAX_RETRIES + " in 2s")).hasSize(1);
+            assertThat(james.logLines(DeliveryLog.deferrals(domain).retry(retry, JamesServer.TEST_MAX_RETRIES).delaySeconds(2)
+                .regex())).hasSize(1);
         }
     }
 }

@@ -2,13 +2,14 @@ package org.jamestls.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import org.jamestls.it.support.DeliveryLog;
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,8 +26,28 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(SharedEnvironment.class)
 class TlsOptionsIT {
-    /** domain -> sender and recipient of the one mail sent to it. */
-    private static final Map<String, String[]> SENT = new ConcurrentHashMap<>();
+    private static final String[] VERIFY_MODES = {"no", "ca", "host", "optional"};
+    private static final String[] CERTIFICATE_KINDS = {"valid", "expired", "wronghost", "selfsigned", "untrusted"};
+    private static final SentMails SENT = new SentMails("opt");
+    @TestDns
+    static final DnsRecords DNS = dns();
+
+    /** {@code <tlsVerify>.<certificate kind>.verify.test} to the receiver with that certificate, and the rest. */
+    private static DnsRecords dns() {
+        DnsRecords.Builder records = DnsRecords.builder();
+        for (String mode : VERIFY_MODES) {
+            for (String kind : CERTIFICATE_KINDS) {
+                records.mx(mode + "." + kind + ".verify.test", "rx-" + kind + ".receivers.test", 10);
+            }
+        }
+        for (String keyFormat : new String[] {"pkcs8", "pkcs1", "sec1", "none"}) {
+            records.mx(keyFormat + ".clientcert.test", "rx-clientcert.receivers.test", 10);
+        }
+        for (String restriction : new String[] {"tls13only", "othercipher", "matching"}) {
+            records.mx(restriction + ".restrict.test", "rx-tls12.receivers.test", 10);
+        }
+        return records.build();
+    }
 
     @BeforeAll
     static void sendOneMailPerDomain(TestEnvironment env) {
@@ -34,12 +55,7 @@ class TlsOptionsIT {
         Stream.of(verifyMatrix(), clientCertificates(), restrictions())
             .flatMap(cases -> cases)
             .map(arguments -> (String) arguments.get()[0])
-            .forEach(domain -> {
-                String sender = TlsScenarios.uniqueSender("opt");
-                String recipient = TlsScenarios.uniqueRecipient("opt", domain);
-                james.submitter().mail().from(sender).to(recipient).send();
-                SENT.put(domain, new String[] {sender, recipient});
-            });
+            .forEach(domain -> SENT.send(james, domain));
     }
 
     /** domain, delivered?, recorded verification (prefix) or failure text. */
@@ -70,7 +86,7 @@ class TlsOptionsIT {
     @ParameterizedTest(name = "{0}: delivered={1} ({2})")
     @MethodSource("verifyMatrix")
     void tlsVerifyAgainstReceiverCertificate(String domain, boolean delivered, String expected, TestEnvironment env) {
-        String recipient = SENT.get(domain)[1];
+        String recipient = SENT.to(domain).recipient;
         if (delivered) {
             ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.tlsUsed()).as(received.receivedHeader()).isTrue();
@@ -92,7 +108,7 @@ class TlsOptionsIT {
     @ParameterizedTest(name = "{0}: delivered={1}")
     @MethodSource("clientCertificates")
     void clientCertificateInEachKeyFormat(String domain, boolean delivered, String expected, TestEnvironment env) {
-        String recipient = SENT.get(domain)[1];
+        String recipient = SENT.to(domain).recipient;
         if (delivered) {
             ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.receiverName()).isEqualTo(TestNetwork.RX_CLIENTCERT);
@@ -114,14 +130,14 @@ class TlsOptionsIT {
     @ParameterizedTest(name = "{0}: delivered={1} ({2})")
     @MethodSource("restrictions")
     void protocolAndCipherRestrictions(String domain, boolean delivered, String expected, TestEnvironment env) {
-        String recipient = SENT.get(domain)[1];
+        String recipient = SENT.to(domain).recipient;
         if (delivered) {
             ReceivedMessage received = TlsScenarios.awaitDelivered(env, recipient);
             assertThat(received.tlsProtocol()).contains("TLSv1.2");
             assertThat(TlsScenarios.outcomeLine(env, "delivered", recipient)).contains("tls-protocol=\"TLSv1.2\"",
                 "tls-cipher=\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"");
-            assertThat(TlsScenarios.james(env).logLines("Delivery attempt: .*domain=" + domain.replace(".", "\\.")
-                + " .*over TLS " + expected)).isNotEmpty();
+            assertThat(TlsScenarios.james(env).logLines(DeliveryLog.attempts(domain).outcomeContaining("over TLS " + expected)
+                .regex())).isNotEmpty();
         } else {
             assertDeferredThenBounced(env, domain, "5.7.10", "handshake-failed", expected);
         }
@@ -129,8 +145,8 @@ class TlsOptionsIT {
 
     private static void assertDeferredThenBounced(TestEnvironment env, String domain, String status, String failureKind,
                                                   String expected) {
-        String sender = SENT.get(domain)[0];
-        String recipient = SENT.get(domain)[1];
+        String sender = SENT.to(domain).sender;
+        String recipient = SENT.to(domain).recipient;
         ReceivedMessage dsn = TlsScenarios.awaitDsn(env, sender);
         assertThat(dsn.raw()).contains("Status: " + status + " ", expected, recipient);
         assertThat(env.receivers().countMessagesFor(recipient)).as("nothing reached the receiver").isZero();

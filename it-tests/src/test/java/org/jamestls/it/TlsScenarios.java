@@ -16,7 +16,8 @@ import org.jamestls.it.support.TestEnvironment;
 
 /**
  * The fixture shared by the TlsRemoteDelivery integration tests: the sample James configuration with
- * the test policy, DNS for every test domain, and helpers to send a mail and find what became of it.
+ * the test policy, DNS for the senders' domain (each IT declares the records of the domains it sends to), and
+ * helpers to send a mail and find what became of it.
  */
 final class TlsScenarios {
     static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(60);
@@ -24,10 +25,8 @@ final class TlsScenarios {
     static final Duration BOUNCE_TIMEOUT = Duration.ofSeconds(90);
     static final String SENDER_DOMAIN = "senders.test";
 
-    static final String[] VERIFY_MODES = {"no", "ca", "host", "optional"};
-    static final String[] CERTIFICATE_KINDS = {"valid", "expired", "wronghost", "selfsigned", "untrusted"};
-
-    private static boolean dnsInstalled;
+    /** Where the DSNs to {@link #uniqueSender} go; each IT declares the records of its own domains. */
+    private static final DnsRecords SENDERS = DnsRecords.builder().mx(SENDER_DOMAIN, "rx-tls-2.receivers.test", 10).build();
 
     private TlsScenarios() {
     }
@@ -62,52 +61,10 @@ final class TlsScenarios {
             .replace(".", "\\.") + "\\]", DELIVERY_TIMEOUT);
     }
 
-    /** James with our mailet, sample config and the test policy; DNS records are installed once per run. */
-    static synchronized JamesServer james(TestEnvironment env) {
-        if (!dnsInstalled) {
-            env.dns().update(records -> tlsOptionDomains(records)
-                .mx(SENDER_DOMAIN, "rx-tls-2.receivers.test", 10)
-                .mx("no.tls.matrix.test", "rx-tls-1.receivers.test", 10)
-                .mx("no.plain.matrix.test", "rx-plain.receivers.test", 10)
-                .mx("no.broken.matrix.test", "rx-broken.receivers.test", 10)
-                .mx("ifavailable.tls.matrix.test", "rx-tls-1.receivers.test", 10)
-                .mx("ifavailable.plain.matrix.test", "rx-plain.receivers.test", 10)
-                .mx("ifavailable.broken.matrix.test", "rx-broken.receivers.test", 10)
-                .mx("required.tls.matrix.test", "rx-tls-1.receivers.test", 10)
-                .mx("required.plain.matrix.test", "rx-plain.receivers.test", 10)
-                .mx("required.broken.matrix.test", "rx-broken.receivers.test", 10)
-                .mx("failover.test", "rx-plain.receivers.test", 10)
-                .mx("failover.test", "rx-tls-2.receivers.test", 20)
-                .mx("fixed-later.test", "rx-switch.receivers.test", 10)
-                .mx("fallback.broken.test", "rx-broken.receivers.test", 10)
-                .mx("gdom.prec.test", "rx-tls-1.receivers.test", 10)
-                .mx("grpdom.prec.test", "rx-tls-1.receivers.test", 10)
-                .mx("both.prec.test", "rx-tls-1.receivers.test", 10)
-                .mx("other.prec.test", "rx-tls-1.receivers.test", 10)
-                .mx("no.rcpt.test", "rx-tls-1.receivers.test", 10)
-                .mx("ifavailable.rcpt.test", "rx-tls-1.receivers.test", 10)
-                .mx("required.rcpt.test", "rx-tls-1.receivers.test", 10)
-                // no MX at all: James falls back to the A record
-                .a("a-only.test", "127.0.0.11"));
-            dnsInstalled = true;
-        }
+    /** James with our mailet, sample config and the test policy, and the senders' domain in DNS. */
+    static JamesServer james(TestEnvironment env) {
+        env.dns().publish(SENDERS);
         return env.james(config(env));
-    }
-
-    /** MX records for the tlsVerify matrix, the client-certificate and the protocol/cipher domains. */
-    private static DnsRecords.Builder tlsOptionDomains(DnsRecords.Builder records) {
-        for (String mode : VERIFY_MODES) {
-            for (String kind : CERTIFICATE_KINDS) {
-                records.mx(mode + "." + kind + ".verify.test", "rx-" + kind + ".receivers.test", 10);
-            }
-        }
-        for (String keyFormat : new String[] {"pkcs8", "pkcs1", "sec1", "none"}) {
-            records.mx(keyFormat + ".clientcert.test", "rx-clientcert.receivers.test", 10);
-        }
-        for (String restriction : new String[] {"tls13only", "othercipher", "matching"}) {
-            records.mx(restriction + ".restrict.test", "rx-tls12.receivers.test", 10);
-        }
-        return records;
     }
 
     /** A sender address of its own per test, so the DSN it gets back is easy to find. */

@@ -21,6 +21,7 @@ import org.jamestls.it.support.ItPaths;
 import org.jamestls.it.support.JamesConfig;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.TestNetwork;
+import org.jamestls.it.support.TrustAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -150,7 +151,7 @@ class DeliveryBenchmark {
     private PhaseResult ceiling(JamesServer james, SinkProcess sink, String phase, int n) throws Exception {
         prepare(sink, phase);
         CpuTime cpu = CpuTime.now(james.pid(), sink.pid());
-        SSLContext tls = BenchSmtpClient.trustAllContext();
+        SSLContext tls = TrustAll.context();
         long start = SmtpSink.micros(Instant.now());
         long[] starts = ParallelSender.run(n, THREADS, () -> new SinkConnections(tls, phase), settings.timeout(n));
         PhaseResult result = PhaseResult.collect("ceiling: plain client, reused connections", phase, true, sink,

@@ -10,10 +10,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.jamestls.it.support.DeliveryLog;
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.ItPaths;
 import org.jamestls.it.support.JamesConfig;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.SharedEnvironment;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.Test;
@@ -31,19 +34,24 @@ class QueuedBacklogIT {
     private static final String MX_ADDRESS = "127.0.1.50";
     private static final int CONTROL_PORT = 10998;
     private static final Duration RETRY_DELAY = Duration.ofSeconds(15);
+    /** The backlog's domains, all with the one MX that is down until the test starts it. */
+    @TestDns
+    static final DnsRecords DNS = dns();
+
+    private static DnsRecords dns() {
+        DnsRecords.Builder records = DnsRecords.builder();
+        for (int i = 1; i <= DOMAINS; i++) {
+            records.mx(domain(i), "backlog-mx.receivers.test", 10);
+        }
+        return records.a("backlog-mx.receivers.test", MX_ADDRESS).build();
+    }
 
     @Test
     void twentyThousandDeferredMailsAreKeptAndDeliveredWhenTheReceiverComesBack(TestEnvironment env) throws Exception {
-        env.dns().update(records -> {
-            for (int i = 1; i <= DOMAINS; i++) {
-                records.mx(domain(i), "backlog-mx.receivers.test", 10);
-            }
-            return records.a("backlog-mx.receivers.test", MX_ADDRESS);
-        });
         JamesServer james = env.james(config(env));
 
         ParallelSender.run(MAILS, 8, Submission::new, Duration.ofMinutes(5));
-        james.awaitLog("Deferring mail=\\S+-to-" + domain(DOMAINS).replace(".", "\\.") + " ", Duration.ofSeconds(60));
+        james.awaitLog(DeliveryLog.deferrals(domain(DOMAINS)).regex(), Duration.ofSeconds(60));
         JamesHeap.Usage heapWhileQueued = JamesHeap.measure(james.pid());
 
         assertThat(james.isRunning()).isTrue();

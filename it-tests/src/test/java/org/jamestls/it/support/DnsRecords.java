@@ -197,6 +197,21 @@ public final class DnsRecords {
     }
 
     @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof DnsRecords)) {
+            return false;
+        }
+        DnsRecords other = (DnsRecords) o;
+        return mx.equals(other.mx) && a.equals(other.a) && unanswered.equals(other.unanswered)
+            && servfail.equals(other.servfail) && txt.equals(other.txt) && forwards.equals(other.forwards);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(mx, a, unanswered, servfail, txt, forwards);
+    }
+
+    @Override
     public String toString() {
         return "DnsRecords" + mx + a + (txt.isEmpty() ? "" : txt.toString());
     }
@@ -281,6 +296,17 @@ public final class DnsRecords {
             unanswered.remove(n);
             servfail.remove(n);
             forwards.removeIf(f -> f.domain.equals(n));
+            return this;
+        }
+
+        /** Adds every record of {@code more} that is not here yet. */
+        public Builder addAll(DnsRecords more) {
+            more.mx.forEach(r -> mx(r.domain, r.host, r.preference));
+            more.a.forEach(r -> a(r.host, r.ip));
+            more.txt.forEach(r -> txt(r.name, r.strings.toArray(String[]::new)));
+            more.unanswered.forEach(this::unanswered);
+            more.servfail.forEach(this::servfail);
+            more.forwards.forEach(f -> forward(f.domain, f.server, f.port));
             return this;
         }
 

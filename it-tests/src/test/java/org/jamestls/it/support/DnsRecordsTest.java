@@ -36,6 +36,19 @@ class DnsRecordsTest {
     }
 
     @Test
+    void addingRecordsThatAreThereAlreadyChangesNothing() {
+        DnsRecords served = DnsRecords.builder().mx("a.test", "mx.a.test", 10).a("mx.a.test", "127.0.0.11").build();
+        DnsRecords declared = DnsRecords.builder().mx("A.test", "mx.a.test", 10).build();
+        DnsRecords more = DnsRecords.builder().mx("b.test", "mx.a.test", 10).servfail("c.test").build();
+
+        assertThat(served.toBuilder().addAll(declared).build()).isEqualTo(served);
+        assertThat(served.toBuilder().addAll(more).build()).isNotEqualTo(served).satisfies(merged -> {
+            assertThat(merged.mxRecords()).extracting(r -> r.domain).containsExactly("a.test", "b.test");
+            assertThat(merged.servfailDomains()).containsExactly("c.test");
+        });
+    }
+
+    @Test
     void stringsDnsmasqWouldSplitOrMisreadAreRefused() {
         assertThatThrownBy(() -> DnsRecords.builder().txt("a.test", "v=spf1 a, mx"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("comma");

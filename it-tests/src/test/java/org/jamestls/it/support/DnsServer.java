@@ -145,6 +145,17 @@ public final class DnsServer implements AutoCloseable {
         setRecords(change.apply(records.toBuilder()).build());
     }
 
+    /**
+     * Serves {@code more} as well, restarting dnsmasq only when one of them is new: how a test class declares the
+     * records it uses, whichever classes ran before it.
+     */
+    public synchronized void publish(DnsRecords more) {
+        DnsRecords merged = records.toBuilder().addAll(more).build();
+        if (!merged.equals(records)) {
+            setRecords(merged);
+        }
+    }
+
     public synchronized DnsRecords records() {
         return records;
     }

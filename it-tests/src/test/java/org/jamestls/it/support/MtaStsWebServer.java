@@ -21,11 +21,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.jamestls.it.support.CertificateAuthority.Purpose;
 import org.jamestls.it.support.PemFiles.KeyFormat;
@@ -295,7 +292,7 @@ public final class MtaStsWebServer implements AutoCloseable {
         try (Socket tcp = new Socket()) {
             tcp.connect(new InetSocketAddress(address, port), 2000);
             tcp.setSoTimeout(5000);
-            SSLSocket tls = (SSLSocket) trustAll().getSocketFactory().createSocket(tcp, host, port, false);
+            SSLSocket tls = (SSLSocket) TrustAll.context().getSocketFactory().createSocket(tcp, host, port, false);
             SSLParameters parameters = tls.getSSLParameters();
             parameters.setServerNames(List.of(new SNIHostName(host)));
             tls.setSSLParameters(parameters);
@@ -305,30 +302,6 @@ public final class MtaStsWebServer implements AutoCloseable {
             out.flush();
             InputStream in = tls.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static SSLContext trustAll() {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                    // the probe checks what is served, not who serves it
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            return context;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 

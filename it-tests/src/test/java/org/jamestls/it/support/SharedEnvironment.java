@@ -1,5 +1,8 @@
 package org.jamestls.it.support;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -15,7 +18,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *     &#64;Test void delivers(TestEnvironment env) { ... }
  * }
  * </pre>
- * Test methods, constructors and lifecycle methods may declare a {@link TestEnvironment} parameter.
+ * Test methods, constructors and lifecycle methods may declare a {@link TestEnvironment} parameter. The class's
+ * {@link TestDns} records are served before its first test.
  */
 public final class SharedEnvironment implements BeforeAllCallback, ParameterResolver {
 
@@ -30,8 +34,17 @@ public final class SharedEnvironment implements BeforeAllCallback, ParameterReso
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        get(context);
+    public void beforeAll(ExtensionContext context) throws IllegalAccessException {
+        TestEnvironment env = get(context);
+        for (Field field : context.getRequiredTestClass().getDeclaredFields()) {
+            if (field.isAnnotationPresent(TestDns.class)) {
+                if (!Modifier.isStatic(field.getModifiers()) || field.getType() != DnsRecords.class) {
+                    throw new IllegalStateException("@TestDns marks a static DnsRecords field, not " + field);
+                }
+                field.setAccessible(true);
+                env.dns().publish((DnsRecords) field.get(null));
+            }
+        }
     }
 
     @Override

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>The {@link TestCertificates} are generated first; Postfix includes the {@link CertificateReceivers}.
  *
  * <p>dnsmasq initially serves one A record per listener ("rx-tls-1.receivers.test" -> 127.0.0.11, ...);
- * tests add their MX records with {@code env.dns().update(r -> r.mx("tls.test", "rx-tls-1.receivers.test", 10))}.
+ * each test class declares the records of its own domains in a {@link TestDns} field, and a test that changes
+ * records while it runs uses {@code env.dns().update(r -> r.removeTxt(...).mtaSts(...))}.
  *
  * <p>dnsmasq and Postfix start when the environment is created. James starts on the first
  * {@link #james(JamesConfig)} call and keeps running for later callers asking for an equal config; a

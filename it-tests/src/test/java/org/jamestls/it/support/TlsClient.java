@@ -104,11 +104,11 @@ public final class TlsClient {
 
     private SSLContext context() {
         if (trustedCa == null && clientCert == null) {
-            return SmtpConnection.trustAll();
+            return TrustAll.context();
         }
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(keyManagers(), trustedCa == null ? SmtpConnection.trustAllManagers() : trustManagers(),
+            ctx.init(keyManagers(), trustedCa == null ? TrustAll.managers() : trustManagers(),
                 new SecureRandom());
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
