@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
-import javax.net.ssl.SSLContext;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.builder.MimeMessageBuilder;
@@ -33,8 +30,6 @@ import org.jamestls.testing.FakeDns;
 import org.jamestls.testing.ScriptedSmtpServer;
 import org.jamestls.testing.ScriptedSmtpServer.TlsBehaviour;
 import org.jamestls.tls.TlsClientContexts;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -44,13 +39,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the mechanism of the MX that settled it.
  */
 class DomainDelivererTest {
-    private static SSLContext serverContext;
     private final RecordingMetricFactory metricFactory = new RecordingMetricFactory();
-
-    @BeforeAll
-    static void makeCertificate(@TempDir Path directory) throws Exception {
-        serverContext = ScriptedSmtpServer.selfSignedServerContext(directory);
-    }
 
     @ParameterizedTest(name = "tls={0} fallback={1} against {2}: delivered={3} over TLS={4}, {5} connection(s)")
     @CsvSource({
@@ -64,7 +53,7 @@ class DomainDelivererTest {
     })
     void thePlanIsRunAsPlanned(String level, boolean fallback, TlsBehaviour receiver, boolean delivered, boolean overTls,
                                int connections, String attemptOutcomes) throws Exception {
-        try (ScriptedSmtpServer server = new ScriptedSmtpServer(receiver, serverContext);
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(receiver);
              SessionPool pool = new SessionPool(1, Duration.ZERO, 4)) {
             DeliveryPlan plan = planner(server).plan(request(level, fallback));
 

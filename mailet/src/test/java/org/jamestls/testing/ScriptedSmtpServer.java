@@ -41,6 +41,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile boolean dataReceivedOverTls;
     private final Thread acceptor;
 
+    /** A receiver whose STARTTLS presents the run's one self-signed certificate for mx.scripted.test. */
+    public ScriptedSmtpServer(TlsBehaviour behaviour) throws Exception {
+        this(behaviour, sharedServerContext());
+    }
+
     public ScriptedSmtpServer(TlsBehaviour behaviour, SSLContext sslContext) throws IOException {
         this.behaviour = behaviour;
         this.sslContext = sslContext;
@@ -182,6 +187,24 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public void close() throws Exception {
         serverSocket.close();
         acceptor.join(TimeUnit.SECONDS.toMillis(5));
+    }
+
+    private static SSLContext shared;
+
+    /** One self-signed certificate for all the tests of a run that do not check it (keytool is slow). */
+    private static synchronized SSLContext sharedServerContext() throws Exception {
+        if (shared == null) {
+            Path directory = Files.createTempDirectory("scripted-smtp");
+            try {
+                shared = selfSignedServerContext(directory);
+            } finally {
+                try (var files = Files.list(directory)) {
+                    files.forEach(file -> file.toFile().delete());
+                }
+                Files.deleteIfExists(directory);
+            }
+        }
+        return shared;
     }
 
     /** A server SSL context with a fresh self-signed certificate made by the JDK's keytool. */

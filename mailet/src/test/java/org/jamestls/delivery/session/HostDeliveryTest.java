@@ -3,12 +3,9 @@ package org.jamestls.delivery.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-
-import javax.net.ssl.SSLContext;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.builder.MimeMessageBuilder;
@@ -21,22 +18,14 @@ import org.jamestls.delivery.plan.ConnectionPlan;
 import org.jamestls.delivery.plan.StartTlsMode;
 import org.jamestls.testing.ScriptedSmtpServer;
 import org.jamestls.testing.ScriptedSmtpServer.TlsBehaviour;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each STARTTLS mode against each receiver behaviour, over a real socket to a scripted receiver. */
 class HostDeliveryTest {
-    private static SSLContext serverContext;
     private final HostDelivery hostDelivery = new HostDelivery(5000, 5000, TestTls.noReuse());
-
-    @BeforeAll
-    static void makeCertificate(@TempDir Path directory) throws Exception {
-        serverContext = ScriptedSmtpServer.selfSignedServerContext(directory);
-    }
 
     /** mode, receiver, expected delivered?, expected TLS?, expected failure status (or null). */
     static Stream<Arguments> matrix() {
@@ -56,7 +45,7 @@ class HostDeliveryTest {
     @MethodSource("matrix")
     void modeAgainstReceiver(StartTlsMode mode, TlsBehaviour behaviour, boolean delivered, boolean overTls,
                              String failureStatus) throws Exception {
-        try (ScriptedSmtpServer server = new ScriptedSmtpServer(behaviour, serverContext)) {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(behaviour)) {
             HostAttemptResult result = hostDelivery.attempt(target(server), plan(mode), mail(), List.of(new MailAddress("to@dest.test")));
 
             assertThat(server.dataReceived()).isEqualTo(delivered);
@@ -77,7 +66,7 @@ class HostDeliveryTest {
 
     @Test
     void permanentRecipientRejectionOnlyFailsThatRecipient() throws Exception {
-        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext)
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS)
                 .rejectingRecipientsStartingWith("nobody")) {
             HostAttemptResult result = hostDelivery.attempt(target(server), plan(StartTlsMode.MANDATORY), mail(),
                 List.of(new MailAddress("nobody@dest.test"), new MailAddress("someone@dest.test")));
@@ -92,7 +81,7 @@ class HostDeliveryTest {
 
     @Test
     void mailLargerThanTheAnnouncedSizeBouncesWithoutBeingSent() throws Exception {
-        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext).withSizeLimit(10)) {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS).withSizeLimit(10)) {
             HostAttemptResult result = hostDelivery.attempt(target(server), plan(StartTlsMode.MANDATORY), mail(),
                 List.of(new MailAddress("to@dest.test")));
 
@@ -107,7 +96,7 @@ class HostDeliveryTest {
 
     @Test
     void sizeIsDeclaredWhenTheReceiverSupportsIt() throws Exception {
-        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext).withSizeLimit(1_000_000)) {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS).withSizeLimit(1_000_000)) {
             hostDelivery.attempt(target(server), plan(StartTlsMode.MANDATORY), mail(), List.of(new MailAddress("to@dest.test")));
 
             assertThat(server.commands()).anyMatch(command -> command.matches("MAIL FROM:<from@source.test> SIZE=\\d+"));
@@ -118,7 +107,7 @@ class HostDeliveryTest {
     @Test
     void unreachableAddressIsATemporaryConnectionFailure() throws Exception {
         int closedPort;
-        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext)) {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS)) {
             closedPort = server.port();
         }
         HostAttemptResult result = hostDelivery.attempt(new MxTarget("mx.dest.test", InetAddress.getLoopbackAddress(), closedPort),

@@ -3,13 +3,10 @@ package org.jamestls.delivery.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-
-import javax.net.ssl.SSLContext;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.builder.MimeMessageBuilder;
@@ -21,19 +18,11 @@ import org.jamestls.delivery.plan.ConnectionPlan;
 import org.jamestls.delivery.plan.StartTlsMode;
 import org.jamestls.testing.ScriptedSmtpServer;
 import org.jamestls.testing.ScriptedSmtpServer.TlsBehaviour;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Sessions are reused within the operator's bounds, and never after a failure or a 421. */
 class SessionReuseTest {
-    private static SSLContext serverContext;
     private final AtomicLong clock = new AtomicLong();
-
-    @BeforeAll
-    static void makeCertificate(@TempDir Path directory) throws Exception {
-        serverContext = ScriptedSmtpServer.selfSignedServerContext(directory);
-    }
 
     @Test
     void consecutiveMailsShareOneSessionWithOneHandshakeAndRsetBetweenThem() throws Exception {
@@ -112,7 +101,7 @@ class SessionReuseTest {
     }
 
     private static ScriptedSmtpServer server() throws Exception {
-        return new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS, serverContext);
+        return new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS);
     }
 
     private static ConnectionPlan plan(String heloName) {
