@@ -33,7 +33,7 @@ import org.jamestls.delivery.outcome.FailureKind;
  */
 public class SessionPool implements AutoCloseable {
     /** An idle session can be taken by another worker between being offered and taken: try again, boundedly. */
-    static final int MAX_ACQUIRE_TRIES = 5;
+    private static final int MAX_ACQUIRE_TRIES = 5;
 
     private final int maxMessagesPerConnection;
     private final long idleNanos;
