@@ -18,6 +18,7 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.jamestls.retry.RetryStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ public class QueueDecision {
     /** Enhanced status for a TLS policy failure once retries are exhausted (RFC 8689 / RFC 3463). */
     public static final String TLS_BOUNCE_STATUS = "5.7.10";
 
-    private final MailQueue queue;
+    private final RetryStrategy retryStrategy;
     private final RetrySchedule schedule;
     private final Bouncer bouncer;
     private final SuccessForwarder successForwarder;
@@ -40,7 +41,13 @@ public class QueueDecision {
 
     public QueueDecision(MailQueue queue, RetrySchedule schedule, Bouncer bouncer, SuccessForwarder successForwarder,
                          DeliveryMetrics metrics) {
-        this.queue = queue;
+        this(RetryStrategy.queueDelay(queue), schedule, bouncer, successForwarder, metrics);
+    }
+
+    /** Deferred mail waits where {@code retry} puts it (the queue's own delay, or delay queues: org.jamestls.retry). */
+    public QueueDecision(RetryStrategy retry, RetrySchedule schedule, Bouncer bouncer, SuccessForwarder successForwarder,
+                         DeliveryMetrics metrics) {
+        this.retryStrategy = retry;
         this.schedule = schedule;
         this.bouncer = bouncer;
         this.successForwarder = successForwarder;
@@ -112,7 +119,7 @@ public class QueueDecision {
         mail.setLastUpdated(new Date());
         LOGGER.info("Deferring mail={} domain={} recipients={} retry={}/{} in {}s: {}", context.mailName(), context.domain(),
             pending, retry, schedule.maxRetries(), delay.toSeconds(), reasons);
-        queue.enQueue(mail, delay);
+        retryStrategy.defer(mail, delay);
     }
 
     private static DeliveryFailure lastFailure(DomainDeliveryResult result) {

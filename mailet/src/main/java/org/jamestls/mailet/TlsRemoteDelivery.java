@@ -31,6 +31,8 @@ import org.jamestls.policy.BindingSelector;
 import org.jamestls.policy.LoadedPolicies;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsPolicy;
+import org.jamestls.retry.RetryStrategies;
+import org.jamestls.retry.RetryStrategy;
 import org.jamestls.tls.TlsClientContexts;
 import org.jamestls.tls.TlsClientSettings;
 import org.jamestls.tls.TlsMaterialException;
@@ -58,6 +60,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private DomainSplitter splitter;
     private DeliveryWorkers workers;
     private SessionPool sessionPool;
+    private RetryStrategy retryStrategy;
 
     @Inject
     public TlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem,
@@ -88,7 +91,9 @@ public class TlsRemoteDelivery extends GenericMailet {
             new MxResolver(dnsService, configuration.smtpPort()),
             new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(), sessionPool), metrics,
             publishedPolicies);
-        QueueDecision queueDecision = new QueueDecision(queue, configuration.retrySchedule(), bouncer,
+        retryStrategy = RetryStrategies.start(configuration.retryStrategy(), queueFactory, queue,
+            configuration.retrySchedule().delays());
+        QueueDecision queueDecision = new QueueDecision(retryStrategy, configuration.retrySchedule(), bouncer,
             new SuccessForwarder(getMailetContext(), configuration.onSuccess()), metrics);
         QueuedMailDelivery delivery = new QueuedMailDelivery(policy, configuration, tlsContexts, deliverer,
             queueDecision, splitter, metrics);
@@ -129,6 +134,9 @@ public class TlsRemoteDelivery extends GenericMailet {
     public void destroy() {
         if (workers != null) {
             workers.stop();
+        }
+        if (retryStrategy != null) {
+            retryStrategy.close();
         }
         if (sessionPool != null) {
             sessionPool.close();
