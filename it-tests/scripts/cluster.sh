@@ -68,8 +68,8 @@ RABBIT_DIR="$WORK/rabbitmq"
 
 # --- installation --------------------------------------------------------------------------------------------
 install_rabbitmq() {
-  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && return 0
-  echo "cluster.sh: installing Debian's rabbitmq-server"
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && command -v curl >/dev/null 2>&1 && return 0
+  echo "cluster.sh: installing Debian's rabbitmq-server and curl"
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo -E"
   export DEBIAN_FRONTEND=noninteractive
   # do not let the package start its own node (policy-rc.d 101), see install-test-deps.sh
@@ -77,7 +77,7 @@ install_rabbitmq() {
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null; $sudo chmod 755 /usr/sbin/policy-rc.d; created=yes
   fi
-  $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends rabbitmq-server >/dev/null \
+  $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends rabbitmq-server curl >/dev/null \
     || { [ -n "$created" ] && $sudo rm -f /usr/sbin/policy-rc.d; die "apt-get install rabbitmq-server failed"; }
   [ -n "$created" ] && $sudo rm -f /usr/sbin/policy-rc.d
   $sudo epmd -kill >/dev/null 2>&1 || true

@@ -28,6 +28,7 @@ command -v nginx    >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]    || missing+=(ng
 [ -x /usr/sbin/knotd ] && [ -x /usr/sbin/keymgr ] || missing+=(knot)
 command -v kdig     >/dev/null 2>&1 || missing+=(knot-dnsutils)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+command -v curl     >/dev/null 2>&1 || missing+=(curl)   # cluster.sh polls RabbitMQ's management API
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-test-deps: installing ${missing[*]}"
