@@ -325,7 +325,7 @@ class ClusterIT {
                     if (target == 1) {
                         acceptedByNode1.incrementAndGet();
                     }
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | AssertionError e) {
                     if (target != 1) {
                         throw e;
                     }
