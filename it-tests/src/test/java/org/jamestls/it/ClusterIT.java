@@ -88,7 +88,6 @@ class ClusterIT {
         started.add(receivers.start());
         lateReceiver = PostfixReceivers.builder(work.resolve("pf-late"))
             .listener("crx-late", JamesCluster.LATE_RX_IP, TlsMode.STARTTLS).build();
-        started.add(lateReceiver);
         cluster = JamesCluster.up(work.resolve("work"), 2, container -> JamesCluster.replacing(JamesCluster.replacing(
             container, "<delayTime>4*5 minutes, 3*1 hour</delayTime>", "<delayTime>20 seconds</delayTime>"),
             "<maxRetries>7</maxRetries>", "<maxRetries>" + MAX_RETRIES + "</maxRetries>"));
@@ -174,7 +173,7 @@ class ClusterIT {
         boolean deferred = Processes.await(Duration.ofMinutes(2),
             () -> deferrals(tag, "late\\.test", 1).size() >= 100);
         long upAt = System.currentTimeMillis();
-        lateReceiver.start();
+        started.add(lateReceiver.start());
         boolean settled = Processes.await(Duration.ofMinutes(3), () -> copiesBySubject(allReceived(tag)).size() >= subjects.size()
             && cluster.queued("tls-outgoing") == 0);
         Processes.sleep(Duration.ofSeconds(5));
