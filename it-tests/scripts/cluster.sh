@@ -156,6 +156,12 @@ rabbit_down() {
     kill "$(cat "$WORK/epmd.pid")" 2>/dev/null || true
     rm -f "$WORK/epmd.pid"
   fi
+  # an epmd started by our node while an earlier one was still exiting is not in epmd.pid: stop it too when no
+  # Erlang node is registered with it any more (epmd -kill refuses otherwise)
+  if command -v epmd >/dev/null 2>&1 && ERL_EPMD_ADDRESS=127.0.0.1 epmd -names 2>/dev/null | grep -q '^epmd: up and running' \
+     && ! ERL_EPMD_ADDRESS=127.0.0.1 epmd -names 2>/dev/null | grep -q '^name '; then
+    ERL_EPMD_ADDRESS=127.0.0.1 epmd -kill >/dev/null 2>&1 || true
+  fi
 }
 
 # --- James nodes ---------------------------------------------------------------------------------------------
@@ -247,8 +253,9 @@ case "$CMD" in
     ;;
   status)
     if alive "$WORK/rabbitmq.pid"; then
-      queues=$(curl -s --max-time 5 -u guest:guest "http://$RABBIT_IP:$RABBIT_MGMT_PORT/api/queues" \
-        | grep -o '"messages":[0-9]*' | awk -F: '{s+=$2} END {print s+0}')
+      # right after start the management API lists queues before it has their counts: no "messages" yet
+      queues=$( (curl -s --max-time 5 -u guest:guest "http://$RABBIT_IP:$RABBIT_MGMT_PORT/api/queues" || true) \
+        | (grep -o '"messages":[0-9]*' || true) | awk -F: '{s+=$2} END {print s+0}')
       echo "rabbitmq  up    pid $(cat "$WORK/rabbitmq.pid") amqp $RABBIT_IP:$RABBIT_PORT management http://$RABBIT_IP:$RABBIT_MGMT_PORT messages=$queues"
     else
       echo "rabbitmq  down"
