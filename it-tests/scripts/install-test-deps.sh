@@ -3,7 +3,9 @@
 #   postfix (receiving MTAs), dnsmasq (DNS for MX/A/TXT records), openssl (test certificates),
 #   nginx (HTTPS hosts serving MTA-STS policies, mta-sts.<domain> on 127.0.0.30-39:443),
 #   knot (knotd/knotc/keymgr: the DNSSEC-signed zones of the DANE tests, 127.0.0.40:53) and
-#   knot-dnsutils (kdig, to look at those zones by hand: kdig @127.0.0.40 +dnssec dane.test MX).
+#   knot-dnsutils (kdig, to look at those zones by hand: kdig @127.0.0.40 +dnssec dane.test MX) and
+#   rabbitmq-server (the distributed mail queue of the multi-node tests and it-tests/scripts/cluster.sh,
+#   started privately on 127.0.0.60:5672 with epmd and the inter-node port on 127.0.0.1).
 # Idempotent and non-interactive. Also makes sure the distribution's own postfix/dnsmasq
 # services are not running, because the tests start private instances on loopback addresses
 # (127.0.0.2:53 for DNS, 127.0.0.11-16:2525 for SMTP, 127.0.0.30:443 for HTTPS, 127.0.0.40:53 for DNSSEC) and a system
@@ -25,6 +27,8 @@ command -v openssl  >/dev/null 2>&1 || missing+=(openssl)
 command -v nginx    >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]    || missing+=(nginx)
 [ -x /usr/sbin/knotd ] && [ -x /usr/sbin/keymgr ] || missing+=(knot)
 command -v kdig     >/dev/null 2>&1 || missing+=(knot-dnsutils)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+command -v curl     >/dev/null 2>&1 || missing+=(curl)   # cluster.sh polls RabbitMQ's management API
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-test-deps: installing ${missing[*]}"
@@ -45,12 +49,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $SUDO rm -f /usr/sbin/policy-rc.d
   fi
 else
-  echo "install-test-deps: postfix, dnsmasq, openssl, nginx and knot already installed"
+  echo "install-test-deps: postfix, dnsmasq, openssl, nginx, knot and rabbitmq-server already installed"
 fi
 
 # Stop distribution services that may have been started by the packages (or by an image).
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-  for svc in postfix dnsmasq nginx knot; do
+  for svc in postfix dnsmasq nginx knot rabbitmq-server epmd.socket epmd; do
     $SUDO systemctl stop "$svc" >/dev/null 2>&1 || true
     $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true
   done
@@ -71,9 +75,20 @@ if [ -S /run/knot/knot.sock ]; then
   $SUDO /usr/sbin/knotc -s /run/knot/knot.sock stop >/dev/null 2>&1 || true
 fi
 
+# The distribution's RabbitMQ node (node name rabbit@<host>, started by the package's init script without
+# systemd) and the epmd it leaves on 0.0.0.0:4369: the tests run their own node with its own name and data
+# directory, and their own epmd on 127.0.0.1 (see it-tests/scripts/cluster.sh).
+if [ -x /etc/init.d/rabbitmq-server ]; then
+  $SUDO /etc/init.d/rabbitmq-server stop >/dev/null 2>&1 || true
+fi
+# epmd -kill refuses while a node is registered, so a running test node keeps its epmd.
+if command -v epmd >/dev/null 2>&1; then
+  $SUDO epmd -kill >/dev/null 2>&1 || true
+fi
+
 # Postfix refuses to start without a "postfix" user and "postdrop" group; the package creates
 # them, but check so a broken machine fails here with a clear message instead of inside a test.
 getent passwd postfix >/dev/null || { echo "install-test-deps: user 'postfix' missing" >&2; exit 1; }
 getent group postdrop >/dev/null || { echo "install-test-deps: group 'postdrop' missing" >&2; exit 1; }
 
-echo "install-test-deps: $(/usr/sbin/postconf -d -h mail_version 2>/dev/null | sed 's/^/postfix /'), $(/usr/sbin/dnsmasq --version | head -1), $(openssl version), $(/usr/sbin/nginx -v 2>&1), $(/usr/sbin/knotd --version)"
+echo "install-test-deps: $(/usr/sbin/postconf -d -h mail_version 2>/dev/null | sed 's/^/postfix /'), $(/usr/sbin/dnsmasq --version | head -1), $(openssl version), $(/usr/sbin/nginx -v 2>&1), $(/usr/sbin/knotd --version), rabbitmq-server $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null)"

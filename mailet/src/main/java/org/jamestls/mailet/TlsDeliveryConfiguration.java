@@ -11,6 +11,7 @@ import javax.mail.MessagingException;
 
 import org.apache.mailet.MailetConfig;
 import org.jamestls.delivery.settle.RetrySchedule;
+import org.jamestls.retry.RetryStrategyKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ public final class TlsDeliveryConfiguration {
     private static final Set<String> KNOWN_PARAMETERS = Set.of("outgoing", "policyFile", "delayTime", "maxRetries",
         "bounceProcessor", "heloName", "deliveryThreads", "timeout", "connectionTimeout", "smtpPort", "bindingHeader",
         "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection", "connectionIdleTime", "maxConnectionsPerHost",
-        "dnssecResolver", "dnssecTrustAnchor", "mtaStsCache");
+        "dnssecResolver", "dnssecTrustAnchor", "mtaStsCache", "retryStrategy");
     public static final String DEFAULT_MTA_STS_CACHE = "file://var/mtasts";
 
     private final String outgoing;
@@ -53,6 +54,7 @@ public final class TlsDeliveryConfiguration {
     private final Optional<String> dnssecResolver;
     private final Optional<String> dnssecTrustAnchor;
     private final String mtaStsCache;
+    private final RetryStrategyKind retryStrategy;
 
     private TlsDeliveryConfiguration(MailetParameters parameters) throws MessagingException {
         outgoing = parameters.string("outgoing", DEFAULT_OUTGOING);
@@ -76,6 +78,9 @@ public final class TlsDeliveryConfiguration {
         dnssecResolver = parameters.string("dnssecResolver");
         dnssecTrustAnchor = parameters.string("dnssecTrustAnchor");
         mtaStsCache = parameters.string("mtaStsCache", DEFAULT_MTA_STS_CACHE);
+        String strategy = parameters.string("retryStrategy", RetryStrategyKind.AUTO.configName());
+        retryStrategy = RetryStrategyKind.parse(strategy)
+            .orElseThrow(() -> parameters.invalid("retryStrategy", strategy, RetryStrategyKind.allowed()));
         if (dnssecResolver.isPresent()) {
             try {
                 org.jamestls.dane.DnssecResolver.parseAddress(dnssecResolver.get());
@@ -199,6 +204,11 @@ public final class TlsDeliveryConfiguration {
     /** James FileSystem URL of the directory where MTA-STS policies are kept across restarts. */
     public String mtaStsCache() {
         return mtaStsCache;
+    }
+
+    /** Where deferred mail waits: the queue's own delay, or one queue per delay (auto: decided by the queue). */
+    public RetryStrategyKind retryStrategy() {
+        return retryStrategy;
     }
 
     public Optional<String> onSuccess() {

@@ -28,12 +28,13 @@ import org.jamestls.delivery.session.HostDelivery;
 import org.jamestls.delivery.session.SessionPool;
 import org.jamestls.delivery.settle.Bouncer;
 import org.jamestls.delivery.settle.QueueDecision;
-import org.jamestls.delivery.settle.RetryQueue;
 import org.jamestls.delivery.settle.SuccessForwarder;
 import org.jamestls.policy.BindingSelector;
 import org.jamestls.policy.EffectivePolicy;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsPolicy;
+import org.jamestls.retry.RetryStrategies;
+import org.jamestls.retry.RetryStrategy;
 import org.jamestls.tls.TlsClientContexts;
 import org.jamestls.tls.TlsMaterialException;
 import org.jamestls.webadmin.LoadedPolicies;
@@ -61,6 +62,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private DomainSplitter splitter;
     private DeliveryWorkers workers;
     private SessionPool sessionPool;
+    private RetryStrategy retryStrategy;
 
     @Inject
     public TlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem,
@@ -91,7 +93,9 @@ public class TlsRemoteDelivery extends GenericMailet {
         DomainDeliverer deliverer = new DomainDeliverer(
             new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(), sessionPool), metrics);
         Bouncer bouncer = new Bouncer(getMailetContext(), configuration.bounceProcessor(), configuration.heloName());
-        QueueDecision queueDecision = new QueueDecision(RetryQueue.of(queue), configuration.retrySchedule(), bouncer,
+        retryStrategy = RetryStrategies.start(configuration.retryStrategy(), queueFactory, queue,
+            configuration.retrySchedule().delays());
+        QueueDecision queueDecision = new QueueDecision(retryStrategy, configuration.retrySchedule(), bouncer,
             new SuccessForwarder(getMailetContext(), configuration.onSuccess()), metrics);
         QueuedMailDelivery delivery = new QueuedMailDelivery(effectivePolicy, planner, deliverer, queueDecision, splitter,
             metrics);
@@ -131,6 +135,9 @@ public class TlsRemoteDelivery extends GenericMailet {
     public void destroy() {
         if (workers != null) {
             workers.stop();
+        }
+        if (retryStrategy != null) {
+            retryStrategy.close();
         }
         if (sessionPool != null) {
             sessionPool.close();

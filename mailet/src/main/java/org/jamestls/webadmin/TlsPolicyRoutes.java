@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import javax.inject.Inject;
 
 import org.apache.james.webadmin.Routes;
+import org.jamestls.cluster.NodeName;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.EffectiveOptions;
 
@@ -89,7 +90,9 @@ public class TlsPolicyRoutes implements Routes {
         return ok(response, body);
     }
 
-    private String ok(Response response, Object body) throws JsonProcessingException {
+    private String ok(Response response, Map<String, Object> body) throws JsonProcessingException {
+        // several nodes answer the same route: say which one did (its policy, caches and pools are its own)
+        body.put("node", NodeName.current());
         response.status(200);
         response.type("application/json");
         return json.writeValueAsString(body);
@@ -100,6 +103,7 @@ public class TlsPolicyRoutes implements Routes {
         body.put("statusCode", status);
         body.put("type", status == 404 ? "notFound" : status == 400 ? "InvalidArgument" : "ServerError");
         body.put("message", message);
+        body.put("node", NodeName.current());
         response.status(status);
         response.type("application/json");
         return json.writeValueAsString(body);

@@ -21,7 +21,7 @@ import org.jamestls.delivery.plan.PublishedPolicies;
 import org.jamestls.delivery.plan.TlsProfiles;
 import org.jamestls.delivery.settle.Bouncer;
 import org.jamestls.delivery.settle.QueueDecision;
-import org.jamestls.delivery.settle.RetryQueue;
+import org.jamestls.retry.RetryStrategy;
 import org.jamestls.delivery.settle.SuccessForwarder;
 import org.jamestls.policy.EffectivePolicy;
 import org.jamestls.policy.TlsPolicy;
@@ -50,7 +50,7 @@ class QueuedMailDeliveryTest {
             }
         };
         QueuedMailDelivery delivery = new QueuedMailDelivery(new EffectivePolicy(TlsPolicy.empty(), false), planner, failing,
-            new QueueDecision(RetryQueue.of(queue), configuration.retrySchedule(),
+            new QueueDecision(RetryStrategy.queueDelay(queue), configuration.retrySchedule(),
                 new Bouncer(null, Optional.empty(), "relay.test"), new SuccessForwarder(null, Optional.empty()), metrics),
             new DomainSplitter(queue), metrics);
 

@@ -65,6 +65,13 @@ class TlsDeliveryConfigurationTest {
         assertThat(configuration.tlsIfAvailableFallback()).isTrue();
     }
 
+    @ParameterizedTest(name = "retryStrategy {0}")
+    @CsvSource(delimiter = '|', value = {"|AUTO", "auto|AUTO", "queue-delay|QUEUE_DELAY", "Delay-Queues|DELAY_QUEUES"})
+    void retryStrategyDefaultsToAuto(String value, org.jamestls.retry.RetryStrategyKind expected) throws Exception {
+        MapMailetConfig config = value == null ? new MapMailetConfig() : new MapMailetConfig().with("retryStrategy", value);
+        assertThat(TlsDeliveryConfiguration.from(config).retryStrategy()).isEqualTo(expected);
+    }
+
     @Test
     void emptyBindingHeaderTurnsHeaderAssignmentOff() throws Exception {
         assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("bindingHeader", "")).bindingHeader())
@@ -89,7 +96,8 @@ class TlsDeliveryConfigurationTest {
         "maxMessagesPerConnection|0|a whole number from 1 to 100000",
         "connectionIdleTime|soon|a duration of zero or more",
         "connectionIdleTime|-5 s|a duration of zero or more",
-        "maxConnectionsPerHost|many|a whole number from 1 to 1000"
+        "maxConnectionsPerHost|many|a whole number from 1 to 1000",
+        "retryStrategy|rabbitmq|auto | queue-delay | delay-queues"
     })
     void badParameterStopsStartUpNamingParameterValueAndWhatIsAllowed(String name, String value, String allowed) {
         assertThatThrownBy(() -> TlsDeliveryConfiguration.from(new MapMailetConfig().with(name, value)))

@@ -26,6 +26,19 @@ public final class ItPaths {
         return dir("it.activemq.runtime.dir", "../activemq-server/target/james-runtime");
     }
 
+    /**
+     * rabbitmq-server/target/james-runtime: lib/ = James 3.8.1 memory server on the RabbitMQ mail queue with a shared
+     * blob directory (the cluster tests, through it-tests/scripts/cluster.sh).
+     */
+    public static Path rabbitMqRuntime() {
+        return dir("it.rabbitmq.runtime.dir", "../rabbitmq-server/target/james-runtime");
+    }
+
+    /** it-tests/scripts/cluster.sh. */
+    public static Path clusterScript() {
+        return dir("it.cluster.script", "scripts/cluster.sh");
+    }
+
     /** The repository's config-samples/ directory (James conf files). */
     public static Path configSamples() {
         Path p = dir("it.config.samples.dir", "../config-samples");

@@ -23,6 +23,7 @@ import org.jamestls.delivery.outcome.DeliveryLabel;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.DomainDeliveryResult;
 import org.jamestls.delivery.outcome.OutcomeAttributes;
+import org.jamestls.retry.RetryStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +38,16 @@ public class QueueDecision {
     /** Enhanced status for a TLS policy failure once retries are exhausted (RFC 8689 / RFC 3463). */
     public static final String TLS_BOUNCE_STATUS = "5.7.10";
 
-    private final RetryQueue retryQueue;
+    private final RetryStrategy retryStrategy;
     private final RetrySchedule schedule;
     private final Bouncer bouncer;
     private final SuccessForwarder successForwarder;
     private final DeliveryMetrics metrics;
 
-    public QueueDecision(RetryQueue retryQueue, RetrySchedule schedule, Bouncer bouncer, SuccessForwarder successForwarder,
+    /** Deferred mail waits where {@code retry} puts it (the queue's own delay, or delay queues: org.jamestls.retry). */
+    public QueueDecision(RetryStrategy retry, RetrySchedule schedule, Bouncer bouncer, SuccessForwarder successForwarder,
                          DeliveryMetrics metrics) {
-        this.retryQueue = retryQueue;
+        this.retryStrategy = retry;
         this.schedule = schedule;
         this.bouncer = bouncer;
         this.successForwarder = successForwarder;
@@ -116,7 +118,7 @@ public class QueueDecision {
         // DSNBounce reports this as Last-Attempt-Date
         mail.setLastUpdated(new Date());
         LOGGER.info("{}", AttemptLog.deferring(label, pending, retry, schedule.maxRetries(), delay, reasons));
-        retryQueue.defer(mail, delay);
+        retryStrategy.defer(mail, delay);
     }
 
     private static DeliveryFailure lastFailure(DomainDeliveryResult result) {

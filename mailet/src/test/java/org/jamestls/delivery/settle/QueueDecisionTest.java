@@ -29,6 +29,7 @@ import org.jamestls.delivery.outcome.RecipientOutcome;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsLevel;
+import org.jamestls.retry.RetryStrategy;
 import org.jamestls.testing.RecordingMailQueue;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +46,7 @@ class QueueDecisionTest {
     private final RecordingMetricFactory metricFactory = new RecordingMetricFactory();
     private static final MxSecurity POLICY_ONLY = MxSecurity.operatorOnly(TlsLevel.REQUIRED);
 
-    private final QueueDecision decision = new QueueDecision(RetryQueue.of(queue),
+    private final QueueDecision decision = new QueueDecision(RetryStrategy.queueDelay(queue),
         RetrySchedule.of(List.of(Duration.ofMinutes(5), Duration.ofHours(1)), 3), bouncer,
         new SuccessForwarder(null, Optional.empty()), new DeliveryMetrics(metricFactory));
 
