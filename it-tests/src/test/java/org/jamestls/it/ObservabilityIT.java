@@ -47,6 +47,10 @@ class ObservabilityIT {
                 "\"tlsCa\":{\"value\":\"file://"}),
             Arguments.of("/tls-policy/effective?domain=matching.restrict.test", 200, new String[] {
                 "\"tlsProtocols\":{\"value\":[\"TLSv1.2\"]"}),
+            Arguments.of("/tls-policy/effective?domain=a.test", 200, new String[] {
+                "\"tlsRequiredHeader\":{\"value\":\"published\",\"decidedBy\":\"default\",\"scope\":\"DEFAULT\"}",
+                "\"tlsRememberBroken\":{\"value\":\"off\",\"decidedBy\":\"default\",\"scope\":\"DEFAULT\"}",
+                "\"tlsRpt\":{\"value\":\"off\",\"decidedBy\":\"default\",\"scope\":\"DEFAULT\"}"}),
             Arguments.of("/tls-policy/effective", 400, new String[] {"'domain' is required"}),
             Arguments.of("/tls-policy/effective?domain=", 400, new String[] {"'domain' is required"}),
             Arguments.of("/tls-policy/effective?domain=bad_domain!", 400, new String[] {"not a valid domain name"}),
@@ -61,6 +65,30 @@ class ObservabilityIT {
 
         assertThat(response.status).as(response.body).isEqualTo(status);
         assertThat(response.body).contains(fragments);
+    }
+
+    /** The broken-TLS memory's routes (nothing remembers yet: delivery does not consult the memory). */
+    static Stream<Arguments> brokenTlsQueries() {
+        return Stream.of(
+            Arguments.of("GET", "/tls-policy/broken", 200, "\"broken\":[]"),
+            Arguments.of("GET", "/tls-policy/broken?address=192.0.2.25", 400, "unknown query parameter 'address'"),
+            Arguments.of("DELETE", "/tls-policy/broken/192.0.2.25", 404, "no broken TLS remembered for 192.0.2.25"),
+            Arguments.of("DELETE", "/tls-policy/broken/2001:db8::25", 404, "no broken TLS remembered for 2001:db8:0:0:0:0:0:25"),
+            Arguments.of("DELETE", "/tls-policy/broken/%5B2001:db8::25%5D", 404, "no broken TLS remembered for 2001:db8:0:0:0:0:0:25"),
+            Arguments.of("DELETE", "/tls-policy/broken/mx.example.org", 400, "'mx.example.org' is not an IP address literal"),
+            Arguments.of("DELETE", "/tls-policy/broken/192.0.2.256", 400, "is not an IP address literal"),
+            Arguments.of("DELETE", "/tls-policy/broken/192.0.2.25?port=25", 400, "unknown query parameter 'port'"));
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @MethodSource("brokenTlsQueries")
+    void brokenTlsRoutes(String method, String path, int status, String fragment, TestEnvironment env) {
+        WebAdminClient webAdmin = TlsScenarios.james(env).webAdmin();
+
+        WebAdminClient.Response response = method.equals("GET") ? webAdmin.get(path) : webAdmin.delete(path);
+
+        assertThat(response.status).as(response.body).isEqualTo(status);
+        assertThat(response.body).contains(fragment);
     }
 
     @Test

@@ -47,7 +47,8 @@ final class TlsScenarios {
             .withConfFile("mailetcontainer.xml", mailets);
     }
 
-    private static String readSample(String name) {
+    /** A file of config-samples/ as it is. */
+    static String readSample(String name) {
         try {
             return Files.readString(ItPaths.configSamples().resolve(name));
         } catch (IOException e) {

@@ -66,9 +66,32 @@ public final class PolicyOption<T> {
     public static final PolicyOption<Switch> DANE = new PolicyOption<>(
         "dane", Switch::parse, "on, off (case-insensitive)", Optional.of(Switch.OFF));
 
+    /**
+     * What a {@code TLS-Required: No} header (RFC 8689 section 5) may lower; default {@code published} (receiver-published
+     * policies only, see {@link TlsRequiredHeader}). Parsed and resolved only: delivery does not read it yet.
+     */
+    public static final PolicyOption<TlsRequiredHeader> TLS_REQUIRED_HEADER = new PolicyOption<>(
+        "tlsRequiredHeader", TlsRequiredHeader::parse, "published, all, ignore (case-insensitive)",
+        Optional.of(TlsRequiredHeader.PUBLISHED));
+
+    /**
+     * How long an MX address whose handshake failed is remembered as broken for {@code ifavailable} mail; default
+     * {@code off} (see {@link RememberBroken}). Parsed and resolved only: delivery does not read it yet.
+     */
+    public static final PolicyOption<RememberBroken> TLS_REMEMBER_BROKEN = new PolicyOption<>(
+        "tlsRememberBroken", RememberBroken::parse, RememberBroken.ALLOWED, Optional.of(RememberBroken.OFF));
+
+    /**
+     * Whether TLS outcomes to the domain are recorded and reported (RFC 8460 TLS reporting); default {@code off},
+     * so nothing is sent unless the operator wants it. Parsed and resolved only: nothing records or reports yet.
+     */
+    public static final PolicyOption<Switch> TLS_RPT = new PolicyOption<>(
+        "tlsRpt", Switch::parse, "on, off (case-insensitive)", Optional.of(Switch.OFF));
+
     /** Every option, in the order used for logging. */
     public static final List<PolicyOption<?>> ALL = List.of(TLS, TLS_IF_AVAILABLE_FALLBACK, TLS_VERIFY, TLS_CA,
-        TLS_CERTIFICATE, TLS_KEY, TLS_PROTOCOLS, TLS_CIPHERS, MTA_STS, DANE);
+        TLS_CERTIFICATE, TLS_KEY, TLS_PROTOCOLS, TLS_CIPHERS, MTA_STS, DANE, TLS_REQUIRED_HEADER, TLS_REMEMBER_BROKEN,
+        TLS_RPT);
 
     private final String elementName;
     private final Function<String, Optional<T>> parser;

@@ -99,6 +99,21 @@ public final class ResolvedTlsPolicy {
         return get(PolicyOption.DANE).orElseThrow();
     }
 
+    /** Always decided: falls back to {@code published}. Not read by delivery yet. */
+    public Decided<TlsRequiredHeader> tlsRequiredHeader() {
+        return get(PolicyOption.TLS_REQUIRED_HEADER).orElseThrow();
+    }
+
+    /** Always decided: falls back to {@code off}. Not read by delivery yet. */
+    public Decided<RememberBroken> tlsRememberBroken() {
+        return get(PolicyOption.TLS_REMEMBER_BROKEN).orElseThrow();
+    }
+
+    /** Always decided: falls back to {@code off}. Nothing records or reports TLS outcomes yet. */
+    public Decided<Switch> tlsRpt() {
+        return get(PolicyOption.TLS_RPT).orElseThrow();
+    }
+
     /** The normalised destination domain this was resolved for. */
     public String domain() {
         return domain;

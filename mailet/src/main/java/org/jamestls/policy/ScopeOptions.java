@@ -39,6 +39,18 @@ public final class ScopeOptions {
         return get(PolicyOption.TLS_IF_AVAILABLE_FALLBACK);
     }
 
+    public Optional<TlsRequiredHeader> tlsRequiredHeader() {
+        return get(PolicyOption.TLS_REQUIRED_HEADER);
+    }
+
+    public Optional<RememberBroken> tlsRememberBroken() {
+        return get(PolicyOption.TLS_REMEMBER_BROKEN);
+    }
+
+    public Optional<Switch> tlsRpt() {
+        return get(PolicyOption.TLS_RPT);
+    }
+
     public boolean isEmpty() {
         return values.isEmpty();
     }

@@ -3,7 +3,7 @@ package org.jamestls.policy;
 import java.util.Locale;
 import java.util.Optional;
 
-/** An {@code on | off} policy option (mtaSts, dane), printed as written in the policy file. */
+/** An {@code on | off} policy option (mtaSts, dane, tlsRpt), printed as written in the policy file. */
 public enum Switch {
     ON, OFF;
 

@@ -3,7 +3,6 @@ package org.jamestls.policy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,9 +58,6 @@ public final class TlsPolicyParser {
         BINDING, "<binding> may appear only directly inside <tlsPolicy> or <bindingGroup>",
         DOMAIN, "<domain> may appear only directly inside <tlsPolicy>, <bindingGroup> or <binding>");
 
-    private static final Pattern IPV4 =
-        Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
-    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final String LABEL = "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?";
     private static final Pattern HELO =
         Pattern.compile(LABEL + "(\\." + LABEL + ")*\\.?|\\[(IPv6:)?[0-9A-Fa-f:.]+\\]");
@@ -376,17 +372,8 @@ public final class TlsPolicyParser {
         }
 
         private InetAddress ipLiteral(String raw, String path) throws PolicyConfigurationException {
-            String value = raw.trim();
-            // Only strings that are syntactically literals reach InetAddress, so no DNS lookup can happen.
-            if (IPV4.matcher(value).matches() || IPV6_CHARS.matcher(value).matches()) {
-                try {
-                    return InetAddress.getByName(value);
-                } catch (UnknownHostException e) {
-                    // fall through to the error below
-                }
-            }
-            throw fail(path, "invalid bindAddress '" + raw + "'; allowed: an IPv4 literal (192.0.2.10) or an IPv6"
-                + " literal (2001:db8::10); host names are not resolved");
+            return IpLiterals.parse(raw).orElseThrow(() -> fail(path, "invalid bindAddress '" + raw + "'; allowed: an"
+                + " IPv4 literal (192.0.2.10) or an IPv6 literal (2001:db8::10); host names are not resolved"));
         }
 
         private String heloName(String raw, String path) throws PolicyConfigurationException {

@@ -1,5 +1,7 @@
 package org.jamestls.webadmin;
 
+import java.net.InetAddress;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -9,9 +11,11 @@ import java.util.regex.Pattern;
 import javax.inject.Inject;
 
 import org.apache.james.webadmin.Routes;
+import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.cluster.NodeName;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.EffectiveOptions;
+import org.jamestls.policy.IpLiterals;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +27,10 @@ import spark.Service;
 /**
  * WebAdmin routes (register with {@code extensions.routes=org.jamestls.webadmin.TlsPolicyRoutes} in
  * webadmin.properties): {@code GET /tls-policy} shows the loaded policy, {@code GET
- * /tls-policy/effective?domain=D[&binding=B]} every option's effective value and the scope that decided it.
+ * /tls-policy/effective?domain=D[&binding=B]} every option's effective value and the scope that decided it,
+ * {@code GET /tls-policy/broken} the remembered broken-TLS endpoints (a JSON array) and
+ * {@code DELETE /tls-policy/broken/{address}} forgets every entry of one MX address (204; 404 when none, 400 when
+ * the address is not an IPv4/IPv6 literal).
  */
 public class TlsPolicyRoutes implements Routes {
     public static final String BASE_PATH = "/tls-policy";
@@ -33,11 +40,13 @@ public class TlsPolicyRoutes implements Routes {
         "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$");
 
     private final LoadedPolicies loadedPolicies;
+    private final BrokenTlsMemory brokenTls;
     private final ObjectMapper json = new ObjectMapper();
 
     @Inject
-    public TlsPolicyRoutes(LoadedPolicies loadedPolicies) {
+    public TlsPolicyRoutes(LoadedPolicies loadedPolicies, BrokenTlsMemory brokenTls) {
         this.loadedPolicies = loadedPolicies;
+        this.brokenTls = brokenTls;
     }
 
     @Override
@@ -49,6 +58,35 @@ public class TlsPolicyRoutes implements Routes {
     public void define(Service service) {
         service.get(BASE_PATH, this::policy);
         service.get(BASE_PATH + "/effective", this::effective);
+        service.get(BASE_PATH + "/broken", this::broken);
+        service.delete(BASE_PATH + "/broken/:address", this::forgetBroken);
+    }
+
+    private String broken(Request request, Response response) throws JsonProcessingException {
+        if (!request.queryParams().isEmpty()) {
+            return error(response, 400, "unknown query parameter '" + printable(request.queryParams().iterator().next())
+                + "'; GET /tls-policy/broken takes none");
+        }
+        return ok(response, BrokenTlsJson.entries(brokenTls.list(Instant.now())));
+    }
+
+    private String forgetBroken(Request request, Response response) throws JsonProcessingException {
+        if (!request.queryParams().isEmpty()) {
+            return error(response, 400, "unknown query parameter '" + printable(request.queryParams().iterator().next())
+                + "'; DELETE /tls-policy/broken/{address} takes none");
+        }
+        String raw = request.params("address");
+        String unbracketed = raw.startsWith("[") && raw.endsWith("]") ? raw.substring(1, raw.length() - 1) : raw;
+        Optional<InetAddress> address = IpLiterals.parse(unbracketed);
+        if (address.isEmpty()) {
+            return error(response, 400, "'" + printable(raw) + "' is not an IP address literal; allowed: an IPv4"
+                + " (192.0.2.25) or IPv6 (2001:db8::25) address, as GET /tls-policy/broken lists it");
+        }
+        if (brokenTls.forget(address.get()) == 0) {
+            return error(response, 404, "no broken TLS remembered for " + address.get().getHostAddress());
+        }
+        response.status(204);
+        return "";
     }
 
     private String policy(Request request, Response response) throws JsonProcessingException {

@@ -57,6 +57,37 @@ final class PolicyFixtures {
         "  <binding name=\"bulk\" bindAddress=\"192.0.2.20\" heloName=\"bulk.example.org\"/>",
         "</tlsPolicy>");
 
+    /**
+     * The sender-side and reporting options (tlsRequiredHeader, tlsRememberBroken, tlsRpt), each set in some scopes
+     * and left to fall through in others, including scopes that turn an outer setting off again.
+     */
+    static final String SENDER_OPTIONS = String.join("\n",
+        "<tlsPolicy>",
+        "  <tlsRememberBroken>1 hour</tlsRememberBroken>",
+        "  <tlsRpt>on</tlsRpt>",
+        "  <domain name=\"bank.example\">",
+        "    <tlsRequiredHeader>ignore</tlsRequiredHeader>",
+        "    <tlsRememberBroken>off</tlsRememberBroken>",
+        "  </domain>",
+        "  <domain name=\"news.example\"><tlsRequiredHeader>all</tlsRequiredHeader></domain>",
+        "  <bindingGroup name=\"transactional\">",
+        "    <tlsRequiredHeader>ignore</tlsRequiredHeader>",
+        "    <domain name=\"partner.example\">",
+        "      <tlsRpt>off</tlsRpt>",
+        "      <tlsRememberBroken>10 minutes</tlsRememberBroken>",
+        "    </domain>",
+        "    <binding name=\"tx1\">",
+        "      <tlsRememberBroken>30 minutes</tlsRememberBroken>",
+        "      <domain name=\"legacy.example\">",
+        "        <tlsRequiredHeader>all</tlsRequiredHeader>",
+        "        <tlsRpt>off</tlsRpt>",
+        "      </domain>",
+        "    </binding>",
+        "    <binding name=\"tx2\"/>",
+        "  </bindingGroup>",
+        "  <binding name=\"bulk\"><tlsRpt>off</tlsRpt></binding>",
+        "</tlsPolicy>");
+
     private PolicyFixtures() {
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -15,8 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class TlsPolicyParserTest {
     private static final String TLS_VALUES = "no, ifavailable, required";
-    private static final String ROOT_CHILDREN = "tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, domain, bindingGroup, binding";
-    private static final String BINDING_CHILDREN = "allowed inside <binding>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, domain";
+    private static final String REMEMBER_VALUES = "allowed values: off, or a duration with a unit from 1 second to 31 days";
+    private static final String ROOT_CHILDREN = "tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, tlsRequiredHeader, tlsRememberBroken, tlsRpt, domain, bindingGroup, binding";
+    private static final String BINDING_CHILDREN = "allowed inside <binding>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, tlsRequiredHeader, tlsRememberBroken, tlsRpt, domain";
     private static final String DOMAIN_CHILDREN = "allowed inside <domain>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers";
 
     /** Wraps scope content in the root element; single quotes keep the cases readable. */
@@ -53,6 +55,33 @@ class TlsPolicyParserTest {
                 "/tlsPolicy/domain[@name='a.example']/mtaSts:", "'true'", "on, off"),
             bad("bad dane", policy("<bindingGroup name='g'><dane>enforce</dane></bindingGroup>"),
                 "/tlsPolicy/bindingGroup[@name='g']/dane:", "'enforce'", "on, off"),
+            bad("bad tlsRequiredHeader", policy("<domain name='a.example'><tlsRequiredHeader>yes</tlsRequiredHeader></domain>"),
+                "/tlsPolicy/domain[@name='a.example']/tlsRequiredHeader:", "'yes'", "published, all, ignore"),
+            bad("tlsRequiredHeader repeated in a group", policy("<bindingGroup name='g'><binding name='b'/>"
+                    + "<tlsRequiredHeader>all</tlsRequiredHeader><tlsRequiredHeader>ignore</tlsRequiredHeader></bindingGroup>"),
+                "/tlsPolicy/bindingGroup[@name='g']/tlsRequiredHeader[2]:", "'all' and 'ignore'", "at most once per scope"),
+            bad("tlsRememberBroken without a unit", policy("<tlsRememberBroken>3600</tlsRememberBroken>"),
+                "/tlsPolicy/tlsRememberBroken:", "'3600'", REMEMBER_VALUES),
+            bad("tlsRememberBroken with an unknown unit",
+                policy("<binding name='b'><tlsRememberBroken>2 fortnights</tlsRememberBroken></binding>"),
+                "/tlsPolicy/binding[@name='b']/tlsRememberBroken:", "'2 fortnights'", REMEMBER_VALUES),
+            bad("tlsRememberBroken zero", policy("<tlsRememberBroken>0 minutes</tlsRememberBroken>"),
+                "/tlsPolicy/tlsRememberBroken:", "'0 minutes'", REMEMBER_VALUES),
+            bad("tlsRememberBroken below one second", policy("<tlsRememberBroken>500 ms</tlsRememberBroken>"),
+                "/tlsPolicy/tlsRememberBroken:", "'500 ms'", REMEMBER_VALUES),
+            bad("tlsRememberBroken longer than 31 days", policy("<tlsRememberBroken>32 days</tlsRememberBroken>"),
+                "/tlsPolicy/tlsRememberBroken:", "'32 days'", REMEMBER_VALUES),
+            bad("tlsRememberBroken negative", policy("<tlsRememberBroken>-1 hour</tlsRememberBroken>"),
+                "/tlsPolicy/tlsRememberBroken:", "'-1 hour'", REMEMBER_VALUES),
+            bad("tlsRememberBroken as a boolean",
+                policy("<bindingGroup name='g'><binding name='b'/><domain name='a.example'>"
+                    + "<tlsRememberBroken>true</tlsRememberBroken></domain></bindingGroup>"),
+                "/tlsPolicy/bindingGroup[@name='g']/domain[@name='a.example']/tlsRememberBroken:", "'true'", REMEMBER_VALUES),
+            bad("bad tlsRpt", policy("<tlsRpt>yes</tlsRpt>"),
+                "/tlsPolicy/tlsRpt:", "'yes'", "on, off"),
+            bad("empty tlsRpt in a binding's domain",
+                policy("<binding name='b'><domain name='a.example'><tlsRpt/></domain></binding>"),
+                "/tlsPolicy/binding[@name='b']/domain[@name='a.example']/tlsRpt:", "invalid value ''", "on, off"),
             bad("protocol the JDK does not know",
                 policy("<domain name='a.example'><tlsProtocols>TLSv1.2 SSLv9</tlsProtocols></domain>"),
                 "/tlsPolicy/domain[@name='a.example']/tlsProtocols:", "'TLSv1.2 SSLv9'", "protocols this JDK supports", "TLSv1.3"),
@@ -136,7 +165,7 @@ class TlsPolicyParserTest {
                 "only directly inside <tlsPolicy>", BINDING_CHILDREN),
             bad("bindingGroup inside bindingGroup", policy("<bindingGroup name='g'><bindingGroup name='h'/></bindingGroup>"),
                 "/tlsPolicy/bindingGroup[@name='g']/bindingGroup[@name='h']:", "<bindingGroup> is not allowed here",
-                "allowed inside <bindingGroup>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, domain, binding"),
+                "allowed inside <bindingGroup>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, tlsRequiredHeader, tlsRememberBroken, tlsRpt, domain, binding"),
             bad("domain inside domain", policy("<domain name='a.example'><domain name='b.example'/></domain>"),
                 "/tlsPolicy/domain[@name='a.example']/domain[@name='b.example']:", "<domain> is not allowed here",
                 DOMAIN_CHILDREN),
@@ -149,7 +178,7 @@ class TlsPolicyParserTest {
             bad("tlsPolicy nested", policy("<tlsPolicy/>"),
                 "/tlsPolicy/tlsPolicy:", "only as the root element", ROOT_CHILDREN),
             bad("stray text in a binding", policy("<binding name='b'>required</binding>"),
-                "/tlsPolicy/binding[@name='b']:", "unexpected text 'required'", "tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, domain"),
+                "/tlsPolicy/binding[@name='b']:", "unexpected text 'required'", "tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, tlsRequiredHeader, tlsRememberBroken, tlsRpt, domain"),
             bad("group without bindings", policy("<bindingGroup name='g'><tls>no</tls></bindingGroup>"),
                 "/tlsPolicy/bindingGroup[@name='g']:", "contains no <binding>", "at least one"));
     }
@@ -234,5 +263,45 @@ class TlsPolicyParserTest {
         assertThat(List.of(parsed.globalOptions(), parsed.globalDomains().get("a.example"), group.options(),
             group.domainOptions("a.example"), binding.options(), binding.domainOptions("A.EXAMPLE.")))
             .containsOnly(expected);
+    }
+
+    static Stream<Arguments> goodSenderAndReportingValues() {
+        return Stream.of(
+            Arguments.of("<tlsRequiredHeader>published</tlsRequiredHeader>", PolicyOption.TLS_REQUIRED_HEADER, TlsRequiredHeader.PUBLISHED, "published"),
+            Arguments.of("<tlsRequiredHeader> ALL </tlsRequiredHeader>", PolicyOption.TLS_REQUIRED_HEADER, TlsRequiredHeader.ALL, "all"),
+            Arguments.of("<tlsRequiredHeader>Ignore</tlsRequiredHeader>", PolicyOption.TLS_REQUIRED_HEADER, TlsRequiredHeader.IGNORE, "ignore"),
+            Arguments.of("<tlsRememberBroken>1 hour</tlsRememberBroken>", PolicyOption.TLS_REMEMBER_BROKEN,
+                RememberBroken.of(Duration.ofHours(1)), "1 hour"),
+            Arguments.of("<tlsRememberBroken>30 minutes</tlsRememberBroken>", PolicyOption.TLS_REMEMBER_BROKEN,
+                RememberBroken.of(Duration.ofMinutes(30)), "30 minutes"),
+            Arguments.of("<tlsRememberBroken> 90s </tlsRememberBroken>", PolicyOption.TLS_REMEMBER_BROKEN,
+                RememberBroken.of(Duration.ofSeconds(90)), "90 s"),
+            Arguments.of("<tlsRememberBroken>2 Days</tlsRememberBroken>", PolicyOption.TLS_REMEMBER_BROKEN,
+                RememberBroken.of(Duration.ofDays(2)), "2 days"),
+            Arguments.of("<tlsRememberBroken>1 s</tlsRememberBroken>", PolicyOption.TLS_REMEMBER_BROKEN,
+                RememberBroken.of(Duration.ofSeconds(1)), "1 s"),
+            Arguments.of("<tlsRememberBroken>31 d</tlsRememberBroken>", PolicyOption.TLS_REMEMBER_BROKEN,
+                RememberBroken.of(Duration.ofDays(31)), "31 d"),
+            Arguments.of("<tlsRememberBroken>OFF</tlsRememberBroken>", PolicyOption.TLS_REMEMBER_BROKEN, RememberBroken.OFF, "off"),
+            Arguments.of("<tlsRpt>on</tlsRpt>", PolicyOption.TLS_RPT, Switch.ON, "on"),
+            Arguments.of("<tlsRpt>Off</tlsRpt>", PolicyOption.TLS_RPT, Switch.OFF, "off"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("goodSenderAndReportingValues")
+    void parsesSenderAndReportingOptionsInEveryScope(String element, PolicyOption<?> option, Object expected,
+                                                     String printed) throws Exception {
+        TlsPolicy parsed = PolicyFixtures.parse(policy(element + "<domain name='a.example'>" + element + "</domain>"
+            + "<bindingGroup name='g'>" + element + "<domain name='a.example'>" + element + "</domain>"
+            + "<binding name='b'>" + element + "<domain name='a.example'>" + element + "</domain></binding>"
+            + "</bindingGroup>"));
+
+        BindingGroup group = parsed.group("g").orElseThrow();
+        Binding binding = parsed.binding("b").orElseThrow();
+        for (ScopeOptions scope : List.of(parsed.globalOptions(), parsed.globalDomains().get("a.example"), group.options(),
+            group.domainOptions("a.example"), binding.options(), binding.domainOptions("a.example"))) {
+            assertThat(scope.get(option).map(Object.class::cast)).contains(expected);
+            assertThat(scope.get(option).orElseThrow()).hasToString(printed);
+        }
     }
 }

@@ -12,14 +12,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class TlsPolicyResolutionTest {
     private static TlsPolicy policy;
+    private static TlsPolicy senderOptions;
 
     @BeforeAll
     static void parseFixture() throws PolicyConfigurationException {
         policy = PolicyFixtures.parse(PolicyFixtures.RESOLUTION);
+        senderOptions = PolicyFixtures.parse(PolicyFixtures.SENDER_OPTIONS);
     }
 
     private static ResolvedTlsPolicy resolve(String policyName, String domain, String binding) {
-        TlsPolicy chosen = policyName.equals("EMPTY") ? TlsPolicy.empty() : policy;
+        TlsPolicy chosen = policyName.equals("EMPTY") ? TlsPolicy.empty()
+            : policyName.equals("SENDER") ? senderOptions : policy;
         Optional<Binding> selected = Optional.ofNullable(binding)
             .map(name -> chosen.binding(name).orElseThrow(() -> new AssertionError("no binding " + name)));
         return chosen.resolve(domain, selected);
@@ -93,6 +96,55 @@ class TlsPolicyResolutionTest {
         assertThat(resolved.map(decided -> decided.decidedBy().description())).isEqualTo(Optional.ofNullable(decidedBy));
     }
 
+    @ParameterizedTest(name = "[{index}] {1} for {2} via {3} -> {4} from {6}")
+    @CsvSource(nullValues = "-", value = {
+        // policy, option,             domain,          binding, value,      scope,          decided by
+        "SENDER, tlsRequiredHeader, legacy.example,  tx1,  all,        BINDING_DOMAIN, binding tx1 / domain legacy.example",
+        // the group domain stanza sets only tlsRpt and tlsRememberBroken: the group decides
+        "SENDER, tlsRequiredHeader, partner.example, tx1,  ignore,     BINDING_GROUP,  binding group transactional",
+        // the group beats the global domain stanza
+        "SENDER, tlsRequiredHeader, news.example,    tx2,  ignore,     BINDING_GROUP,  binding group transactional",
+        "SENDER, tlsRequiredHeader, news.example,    bulk, all,        GLOBAL_DOMAIN,  global domain news.example",
+        "SENDER, tlsRequiredHeader, other.example,   bulk, published,  DEFAULT,        default",
+        "SENDER, tlsRequiredHeader, other.example,   -,    published,  DEFAULT,        default",
+        "SENDER, tlsRememberBroken, partner.example, tx1,  10 minutes, GROUP_DOMAIN,   binding group transactional / domain partner.example",
+        "SENDER, tlsRememberBroken, legacy.example,  tx1,  30 minutes, BINDING,        binding tx1",
+        "SENDER, tlsRememberBroken, other.example,   tx2,  1 hour,     GLOBAL,         global",
+        // a more specific scope turns it off again
+        "SENDER, tlsRememberBroken, bank.example,    tx2,  off,        GLOBAL_DOMAIN,  global domain bank.example",
+        "SENDER, tlsRememberBroken, bank.example,    -,    off,        GLOBAL_DOMAIN,  global domain bank.example",
+        // the binding beats the global domain stanza that turned it off
+        "SENDER, tlsRememberBroken, bank.example,    tx1,  30 minutes, BINDING,        binding tx1",
+        "EMPTY,  tlsRememberBroken, bank.example,    -,    off,        DEFAULT,        default",
+        "SENDER, tlsRpt,            legacy.example,  tx1,  off,        BINDING_DOMAIN, binding tx1 / domain legacy.example",
+        "SENDER, tlsRpt,            partner.example, tx2,  off,        GROUP_DOMAIN,   binding group transactional / domain partner.example",
+        "SENDER, tlsRpt,            other.example,   tx1,  on,         GLOBAL,         global",
+        "SENDER, tlsRpt,            other.example,   bulk, off,        BINDING,        binding bulk",
+        "SENDER, tlsRpt,            other.example,   -,    on,         GLOBAL,         global",
+        "EMPTY,  tlsRpt,            other.example,   -,    off,        DEFAULT,        default",
+    })
+    void senderAndReportingOptionsComeFromTheMostSpecificScopeThatSetsThem(String policyName, String optionName,
+        String domain, String binding, String value, PolicyScope scope, String decidedBy) {
+        PolicyOption<?> option = PolicyOption.byElementName(optionName).orElseThrow();
+
+        Decided<?> decided = resolve(policyName, domain, binding).get(option).orElseThrow();
+
+        assertThat(decided.value()).hasToString(value);
+        assertThat(decided.scope()).isEqualTo(scope);
+        assertThat(decided.decidedBy().description()).isEqualTo(decidedBy);
+    }
+
+    @Test
+    void typedAccessorsOfTheSenderAndReportingOptions() {
+        ResolvedTlsPolicy resolved = resolve("SENDER", "partner.example", "tx1");
+
+        assertThat(resolved.tlsRequiredHeader().value()).isEqualTo(TlsRequiredHeader.IGNORE);
+        assertThat(resolved.tlsRememberBroken().value().duration()).contains(java.time.Duration.ofMinutes(10));
+        assertThat(resolved.tlsRpt().value().isOn()).isFalse();
+        assertThat(TlsPolicy.empty().resolve("a.example", Optional.empty()).tlsRememberBroken().value().duration())
+            .isEmpty();
+    }
+
     @Test
     void resolutionReportsWhatItWasResolvedForAndLogsEveryOption() {
         ResolvedTlsPolicy resolved = resolve("FIXTURE", "Legacy.Example.", "tx1");
@@ -102,11 +154,13 @@ class TlsPolicyResolutionTest {
         assertThat(resolved).hasToString("domain=legacy.example binding=tx1: "
             + "tls=no (binding tx1 / domain legacy.example), "
             + "tlsIfAvailableFallback=false (binding group transactional), tlsVerify=no (default), tlsCa=unset, "
-            + "tlsCertificate=unset, tlsKey=unset, tlsProtocols=unset, tlsCiphers=unset, mtaSts=on (default), dane=off (default)");
+            + "tlsCertificate=unset, tlsKey=unset, tlsProtocols=unset, tlsCiphers=unset, mtaSts=on (default), dane=off (default), "
+            + "tlsRequiredHeader=published (default), tlsRememberBroken=off (default), tlsRpt=off (default)");
         assertThat(TlsPolicy.empty().resolve("x.example", Optional.empty()))
             .hasToString("domain=x.example binding=(none): tls=no (default), tlsIfAvailableFallback=unset, "
                 + "tlsVerify=no (default), tlsCa=unset, tlsCertificate=unset, tlsKey=unset, tlsProtocols=unset, "
-                + "tlsCiphers=unset, mtaSts=on (default), dane=off (default)");
+                + "tlsCiphers=unset, mtaSts=on (default), dane=off (default), tlsRequiredHeader=published (default), "
+                + "tlsRememberBroken=off (default), tlsRpt=off (default)");
     }
 
     @Test

@@ -61,6 +61,7 @@ public final class SmtpSubmitter {
         private String messageId = "<" + UUID.randomUUID() + "@it.jamestls.test>";
         private String helo = "submitter.it.test";
         private final Map<String, String> headers = new LinkedHashMap<>();
+        private final List<String> mailParameters = new ArrayList<>();
 
         /** Envelope sender and From header; "" gives a null reverse path (MAIL FROM:&lt;&gt;). */
         public Mail from(String from) {
@@ -94,6 +95,12 @@ public final class SmtpSubmitter {
             return this;
         }
 
+        /** A MAIL FROM parameter, e.g. "REQUIRETLS" or "BODY=8BITMIME", sent after the reverse path. */
+        public Mail mailParameter(String parameter) {
+            mailParameters.add(parameter);
+            return this;
+        }
+
         public Mail helo(String helo) {
             this.helo = helo;
             return this;
@@ -109,7 +116,8 @@ public final class SmtpSubmitter {
                     c.startTls(startTls);
                     c.expect(250, "EHLO " + helo);
                 }
-                c.expect(250, "MAIL FROM:<" + from + ">");
+                c.expect(250, "MAIL FROM:<" + from + ">" + mailParameters.stream().map(p -> " " + p)
+                    .collect(java.util.stream.Collectors.joining()));
                 for (String r : recipients) {
                     c.expect(250, "RCPT TO:<" + r + ">");
                 }

@@ -99,6 +99,14 @@ public final class TestNetwork {
     public static final String RX_RESTART_IP = "127.0.0.51";
     public static final String RESTART_DNS_ADDRESS = "127.0.0.52";
 
+    /**
+     * The scripted REQUIRETLS receiver ({@link RequireTlsReceiver}: STARTTLS, then REQUIRETLS), on
+     * {@link #RECEIVER_PORT}; Debian's Postfix 3.7 cannot offer REQUIRETLS. 127.0.0.90-97 are reserved for
+     * REQUIRETLS tests.
+     */
+    public static final String RX_REQUIRETLS = "rx-requiretls";
+    public static final String RX_REQUIRETLS_IP = "127.0.0.90";
+
     /** Domain suffix of every receiver's myhostname: rx-tls-1 is "rx-tls-1.receivers.test". */
     public static final String RECEIVER_HOSTNAME_SUFFIX = ".receivers.test";
 

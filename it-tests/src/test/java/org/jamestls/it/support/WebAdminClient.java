@@ -8,7 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** GET requests to James's webadmin ({@code http://127.0.0.1:}{@link TestNetwork#JAMES_WEBADMIN_PORT}). */
+/** GET and DELETE requests to James's webadmin ({@code http://127.0.0.1:}{@link TestNetwork#JAMES_WEBADMIN_PORT}). */
 public final class WebAdminClient {
 
     /** Status code and body of one response. */
@@ -42,16 +42,25 @@ public final class WebAdminClient {
 
     /** {@code get("/mailQueues/outgoing/mails")}; any status is returned, I/O failures throw. */
     public Response get(String pathAndQuery) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(TIMEOUT).GET()
-            .build();
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(TIMEOUT).GET().build());
+    }
+
+    /** {@code delete("/tls-policy/broken/192.0.2.25")}; any status is returned, I/O failures throw. */
+    public Response delete(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(TIMEOUT).DELETE().build());
+    }
+
+    private Response send(HttpRequest request) {
+        String what = request.method() + " " + request.uri().getRawPath()
+            + (request.uri().getRawQuery() == null ? "" : "?" + request.uri().getRawQuery());
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());
         } catch (IOException e) {
-            throw new UncheckedIOException("GET " + baseUrl + pathAndQuery + " failed", e);
+            throw new UncheckedIOException(what + " on " + baseUrl + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted: GET " + baseUrl + pathAndQuery, e);
+            throw new IllegalStateException("Interrupted: " + what + " on " + baseUrl, e);
         }
     }
 }
