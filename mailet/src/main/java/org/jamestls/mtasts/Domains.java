@@ -4,11 +4,11 @@ import java.net.IDN;
 import java.util.Locale;
 
 /** One spelling per domain for DNS names, cache keys and file names: A-labels, lower case, no trailing dot. */
-final class Domains {
+public final class Domains {
     private Domains() {
     }
 
-    static String normalize(String domain) {
+    public static String normalize(String domain) {
         String d = domain.trim();
         if (d.endsWith(".")) {
             d = d.substring(0, d.length() - 1);

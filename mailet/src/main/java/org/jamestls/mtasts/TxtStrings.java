@@ -5,12 +5,12 @@ package org.jamestls.mtasts;
  * presentation form: each character-string in double quotes with {@code \"}, {@code \\} and {@code \DDD}
  * escapes, strings separated by a space. RFC 8461 (like SPF) reads the strings concatenated.
  */
-final class TxtStrings {
+public final class TxtStrings {
     private TxtStrings() {
     }
 
     /** The concatenated text; input that does not start with a quote is taken as already raw. */
-    static String concatenate(String record) {
+    public static String concatenate(String record) {
         String s = record.trim();
         if (!s.startsWith("\"")) {
             return s;
