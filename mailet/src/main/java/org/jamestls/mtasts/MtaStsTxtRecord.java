@@ -3,6 +3,7 @@ package org.jamestls.mtasts;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -34,31 +35,16 @@ public final class MtaStsTxtRecord {
      * that James's dnsjava-based DNSService returns: quoted character-strings are unquoted and concatenated.
      */
     public static MtaStsTxtRecord parse(String txt) throws MtaStsParseException {
-        String text = TxtStrings.concatenate(txt);
-        if (!startsWithVersion(text)) {
-            throw new MtaStsParseException("does not start with " + VERSION);
+        List<Map.Entry<String, String>> fields;
+        try {
+            fields = TxtStrings.fields(TxtStrings.concatenate(txt), VERSION);
+        } catch (IllegalArgumentException e) {
+            throw new MtaStsParseException(e.getMessage());
         }
-        String rest = text.substring(VERSION.length());
         String id = null;
-        // Grammar: v=STSv1 1*(*WSP ";" *WSP field) [";"]; splitting on ";" and trimming WSP covers it.
-        String[] parts = rest.split(";", -1);
-        if (!parts[0].isBlank()) {
-            throw new MtaStsParseException("unexpected text after " + VERSION + ": '" + parts[0].trim() + "'");
-        }
-        for (int i = 1; i < parts.length; i++) {
-            String field = trimWsp(parts[i]);
-            if (field.isEmpty()) {
-                if (i == parts.length - 1) {
-                    break; // one trailing ";" is allowed
-                }
-                throw new MtaStsParseException("empty field");
-            }
-            int eq = field.indexOf('=');
-            if (eq < 0) {
-                throw new MtaStsParseException("field without '=': '" + field + "'");
-            }
-            String name = field.substring(0, eq);
-            String value = field.substring(eq + 1);
+        for (Map.Entry<String, String> field : fields) {
+            String name = field.getKey();
+            String value = field.getValue();
             if (name.equals("id")) {
                 if (id != null) {
                     throw new MtaStsParseException("more than one id field");
@@ -68,7 +54,7 @@ public final class MtaStsTxtRecord {
                 }
                 id = value;
             } else if (!EXTENSION_NAME.matcher(name).matches() || !EXTENSION_VALUE.matcher(value).matches()) {
-                throw new MtaStsParseException("malformed field '" + field + "'");
+                throw new MtaStsParseException("malformed field '" + name + "=" + value + "'");
             }
         }
         if (id == null) {
@@ -84,7 +70,7 @@ public final class MtaStsTxtRecord {
     public static Announcement announced(Collection<String> txtRecords) {
         List<String> candidates = new ArrayList<>();
         for (String record : txtRecords) {
-            if (record != null && startsWithVersion(TxtStrings.concatenate(record))) {
+            if (record != null && TxtStrings.startsWithVersion(TxtStrings.concatenate(record), VERSION)) {
                 candidates.add(record);
             }
         }
@@ -130,31 +116,6 @@ public final class MtaStsTxtRecord {
         public String toString() {
             return description;
         }
-    }
-
-    private static boolean startsWithVersion(String text) {
-        if (!text.startsWith(VERSION)) {
-            return false;
-        }
-        // "v=STSv10" is not version STSv1
-        return text.length() == VERSION.length() || text.charAt(VERSION.length()) == ';'
-            || isWsp(text.charAt(VERSION.length()));
-    }
-
-    private static String trimWsp(String s) {
-        int start = 0;
-        int end = s.length();
-        while (start < end && isWsp(s.charAt(start))) {
-            start++;
-        }
-        while (end > start && isWsp(s.charAt(end - 1))) {
-            end--;
-        }
-        return s.substring(start, end);
-    }
-
-    private static boolean isWsp(char c) {
-        return c == ' ' || c == '\t';
     }
 
     @Override

@@ -17,8 +17,8 @@ public final class FakeDns implements DNSService {
     private final Map<String, List<InetAddress>> addresses = new ConcurrentHashMap<>();
     private final Map<String, List<String>> mx = new ConcurrentHashMap<>();
     public final AtomicInteger mxLookups = new AtomicInteger();
-    final AtomicInteger txtLookups = new AtomicInteger();
-    volatile boolean txtFails;
+    public final AtomicInteger txtLookups = new AtomicInteger();
+    public volatile boolean txtFails;
 
     public FakeDns txt(String name, String... records) {
         txt.put(name, List.of(records));
