@@ -9,9 +9,11 @@ import java.util.regex.Pattern;
 import javax.inject.Inject;
 
 import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.authentication.AuthenticationFilter;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.LoadedPolicies;
 import org.jamestls.policy.ResolvedTlsPolicy;
+import org.jamestls.tlsrpt.TlsRptRegistry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +25,10 @@ import spark.Service;
 /**
  * WebAdmin routes (register with {@code extensions.routes=org.jamestls.webadmin.TlsPolicyRoutes} in
  * webadmin.properties): {@code GET /tls-policy} shows the loaded policy, {@code GET
- * /tls-policy/effective?domain=D[&binding=B]} every option's effective value and the scope that decided it.
+ * /tls-policy/effective?domain=D[&binding=B]} every option's effective value and the scope that decided it;
+ * {@code GET /tls-reports} and {@code POST /tls-reports?action=send[&includeToday=true]} the TLS reports
+ * ({@link TlsReportRoutes}). WebAdmin guards only a route class's base path with its authentication filter, so
+ * this class puts the same filter in front of {@code /tls-reports} itself.
  */
 public class TlsPolicyRoutes implements Routes {
     public static final String BASE_PATH = "/tls-policy";
@@ -33,11 +38,15 @@ public class TlsPolicyRoutes implements Routes {
         "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$");
 
     private final LoadedPolicies loadedPolicies;
+    private final TlsReportRoutes reports;
+    private final AuthenticationFilter authenticationFilter;
     private final ObjectMapper json = new ObjectMapper();
 
     @Inject
-    public TlsPolicyRoutes(LoadedPolicies loadedPolicies) {
+    public TlsPolicyRoutes(LoadedPolicies loadedPolicies, TlsRptRegistry reports, AuthenticationFilter authenticationFilter) {
         this.loadedPolicies = loadedPolicies;
+        this.reports = new TlsReportRoutes(reports);
+        this.authenticationFilter = authenticationFilter;
     }
 
     @Override
@@ -49,6 +58,22 @@ public class TlsPolicyRoutes implements Routes {
     public void define(Service service) {
         service.get(BASE_PATH, this::policy);
         service.get(BASE_PATH + "/effective", this::effective);
+        service.before(TlsReportRoutes.PATH, authenticationFilter);
+        service.before(TlsReportRoutes.PATH + "/*", authenticationFilter);
+        service.get(TlsReportRoutes.PATH, (request, response) -> render(response, reports.list(request.queryParams())));
+        service.post(TlsReportRoutes.PATH, (request, response) -> render(response, reports.send(firstValues(request))));
+    }
+
+    private String render(Response response, TlsReportRoutes.Answer answer) throws JsonProcessingException {
+        response.status(answer.status);
+        response.type("application/json");
+        return json.writeValueAsString(answer.body);
+    }
+
+    private static Map<String, String> firstValues(Request request) {
+        Map<String, String> values = new LinkedHashMap<>();
+        request.queryParams().forEach(name -> values.put(name, request.queryParams(name)));
+        return values;
     }
 
     private String policy(Request request, Response response) throws JsonProcessingException {
@@ -98,13 +123,7 @@ public class TlsPolicyRoutes implements Routes {
     }
 
     private String error(Response response, int status, String message) throws JsonProcessingException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("statusCode", status);
-        body.put("type", status == 404 ? "notFound" : status == 400 ? "InvalidArgument" : "ServerError");
-        body.put("message", message);
-        response.status(status);
-        response.type("application/json");
-        return json.writeValueAsString(body);
+        return render(response, TlsReportRoutes.error(status, message));
     }
 
     private static String printable(String value) {
