@@ -1,6 +1,5 @@
 package org.jamestls.mtasts;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -68,20 +67,12 @@ public final class MtaStsTxtRecord {
      * {@code v=STSv1} are discarded; unless exactly one valid record remains, no policy is announced.
      */
     public static Announcement announced(Collection<String> txtRecords) {
-        List<String> candidates = new ArrayList<>();
-        for (String record : txtRecords) {
-            if (record != null && TxtStrings.startsWithVersion(TxtStrings.concatenate(record), VERSION)) {
-                candidates.add(record);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return new Announcement(Optional.empty(), "no v=STSv1 TXT record");
-        }
-        if (candidates.size() > 1) {
-            return new Announcement(Optional.empty(), candidates.size() + " v=STSv1 TXT records (must be one)");
+        TxtStrings.Single single = TxtStrings.single(txtRecords, VERSION);
+        if (single.record().isEmpty()) {
+            return new Announcement(Optional.empty(), single.reason());
         }
         try {
-            MtaStsTxtRecord record = parse(candidates.get(0));
+            MtaStsTxtRecord record = parse(single.record().get());
             return new Announcement(Optional.of(record), "id=" + record.id());
         } catch (MtaStsParseException e) {
             return new Announcement(Optional.empty(), "invalid TXT record: " + e.getMessage());

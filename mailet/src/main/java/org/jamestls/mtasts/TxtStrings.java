@@ -2,8 +2,10 @@ package org.jamestls.mtasts;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns a TXT record as James's DNSService hands it over into its text. DNSJavaService returns dnsjava's
@@ -95,6 +97,44 @@ public final class TxtStrings {
             fields.add(new AbstractMap.SimpleImmutableEntry<>(field.substring(0, eq), field.substring(eq + 1)));
         }
         return fields;
+    }
+
+    /**
+     * The one record of {@code records} that starts with {@code version}, or why there is none: records of other
+     * kinds are discarded, and none or several of this kind mean none (RFC 8461 §3.1, RFC 8460 §3).
+     */
+    public static Single single(Collection<String> records, String version) {
+        List<String> candidates = new ArrayList<>();
+        for (String record : records) {
+            if (record != null && startsWithVersion(concatenate(record), version)) {
+                candidates.add(record);
+            }
+        }
+        if (candidates.size() == 1) {
+            return new Single(Optional.of(candidates.get(0)), "one " + version + " TXT record");
+        }
+        return new Single(Optional.empty(), candidates.isEmpty() ? "no " + version + " TXT record"
+            : candidates.size() + " " + version + " TXT records (must be one)");
+    }
+
+    /** The outcome of {@link #single}. */
+    public static final class Single {
+        private final Optional<String> record;
+        private final String reason;
+
+        private Single(Optional<String> record, String reason) {
+            this.record = record;
+            this.reason = reason;
+        }
+
+        public Optional<String> record() {
+            return record;
+        }
+
+        /** Why there is no record. */
+        public String reason() {
+            return reason;
+        }
     }
 
     /** Without leading and trailing spaces and tabs (WSP). */

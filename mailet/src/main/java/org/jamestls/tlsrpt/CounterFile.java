@@ -1,16 +1,16 @@
 package org.jamestls.tlsrpt;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import org.jamestls.files.AtomicFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,7 +44,7 @@ final class CounterFile {
             domains.add(d);
         });
         root.put("domains", domains);
-        writeAtomically(file, JSON.writeValueAsBytes(root));
+        AtomicFiles.write(file, JSON.writeValueAsBytes(root));
     }
 
     private static Map<String, Object> policy(PolicySnapshot policy) {
@@ -125,21 +125,5 @@ final class CounterFile {
         List<String> result = new ArrayList<>();
         array.forEach(item -> result.add(item.asText()));
         return result;
-    }
-
-    /** Temporary file in the same directory, then a rename over the target. */
-    static void writeAtomically(Path file, byte[] content) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path temporary = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-        try {
-            Files.write(temporary, content);
-            try {
-                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
     }
 }

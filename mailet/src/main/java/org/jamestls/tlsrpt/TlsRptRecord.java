@@ -96,20 +96,12 @@ public final class TlsRptRecord {
      * {@code v=TLSRPTv1} are discarded; unless exactly one remains, the domain does not ask for reports.
      */
     public static Discovered discovered(Collection<String> txtRecords) {
-        List<String> candidates = new ArrayList<>();
-        for (String record : txtRecords) {
-            if (record != null && TxtStrings.startsWithVersion(TxtStrings.concatenate(record), VERSION)) {
-                candidates.add(record);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return new Discovered(Optional.empty(), "no v=TLSRPTv1 TXT record");
-        }
-        if (candidates.size() > 1) {
-            return new Discovered(Optional.empty(), candidates.size() + " v=TLSRPTv1 TXT records (must be one)");
+        TxtStrings.Single single = TxtStrings.single(txtRecords, VERSION);
+        if (single.record().isEmpty()) {
+            return new Discovered(Optional.empty(), single.reason());
         }
         try {
-            TlsRptRecord record = parse(candidates.get(0));
+            TlsRptRecord record = parse(single.record().get());
             return new Discovered(Optional.of(record), record.toString());
         } catch (IllegalArgumentException e) {
             return new Discovered(Optional.empty(), "invalid TLSRPT record: " + e.getMessage());
