@@ -69,12 +69,30 @@ public final class TlsRptStore {
                 }
             }
         }
+        store.deleteLeftovers();
         synchronized (store) {
             if (store.current == null) {
                 store.current = new PeriodCounters(ReportPeriod.restOfDay(ReportPeriod.midnightBefore(now)), true, limits);
             }
         }
         return store;
+    }
+
+    /** A crash can leave a temporary file, or a journal whose counters were already deleted: neither is needed. */
+    private void deleteLeftovers() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.tmp")) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, JOURNAL + "*.log")) {
+            for (Path file : files) {
+                String start = file.getFileName().toString().substring(JOURNAL.length()).replace(".log", "");
+                if (!Files.exists(directory.resolve(COUNTERS + start + ".json"))) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
     }
 
     private synchronized void restore(PeriodSnapshot saved, Instant now) {

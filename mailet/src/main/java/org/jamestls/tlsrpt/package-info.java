@@ -12,7 +12,8 @@
  * tlsa(mxHost, status.records())}; MTA-STS: {@code sts(domain, lookup.policy())}, or {@code stsUnavailable(domain)}
  * when the lookup is FETCH_FAILED; else {@code noPolicyFound(domain)}), then call {@code store.success(policy)} once
  * TLS is up as the policy demands, or {@code store.failure(policy, FailureDetail.of(problem, policy, sendingIp,
- * mxHost, receivingIp))} with the {@link org.jamestls.tlsrpt.TlsProblem} of the failure point. The sending IP is
+ * mxHost, receivingIp))} with the {@link org.jamestls.tlsrpt.TlsProblem} of the failure point (also for an
+ * {@code ifavailable} session that went plaintext because the MX offered no STARTTLS: {@code starttlsNotOffered()}). The sending IP is
  * the binding's {@code bindAddress} or else the connected socket's local address.
  */
 package org.jamestls.tlsrpt;

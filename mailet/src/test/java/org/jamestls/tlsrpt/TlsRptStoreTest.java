@@ -223,6 +223,22 @@ class TlsRptStoreTest {
     }
 
     @Test
+    void leftoversOfACrashAreDeletedAtStart() throws IOException {
+        TlsRptStore store = open();
+        store.success(STS);
+        store.flush();
+        Files.writeString(dir.resolve("counters-20260501T000000Z.json123.tmp"), "{half");
+        Files.writeString(dir.resolve("sent-20260429T000000Z.log"), "{}\n"); // its counters were already deleted
+
+        open();
+
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).collect(Collectors.toList()))
+                .containsExactly("counters-20260501T000000Z.json");
+        }
+    }
+
+    @Test
     void newDomainsBeyondTheCapAreDroppedAndCounted() throws IOException {
         TlsRptStore store = open(new TlsRptLimits(2, 10, 100, 1000, 1_000_000, 100, 8192));
         store.success(ReportedPolicy.noPolicyFound("a.example"));
