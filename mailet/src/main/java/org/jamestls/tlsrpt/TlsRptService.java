@@ -1,6 +1,8 @@
 package org.jamestls.tlsrpt;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -13,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.metrics.api.MetricFactory;
+import org.jamestls.files.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class TlsRptService implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsRptService.class);
     public static final Duration SEND_INTERVAL = Duration.ofMinutes(1);
+    static final String SEED_FILE = "spread-seed";
 
     private final TlsRptStore store;
     private final TlsRptSender sender;
@@ -45,7 +49,7 @@ public final class TlsRptService implements AutoCloseable {
                                       MetricFactory metrics, Clock clock) throws IOException {
         TlsRptStore store = TlsRptStore.open(storeDirectory, clock, TlsRptLimits.DEFAULT);
         TlsRptSender sender = new TlsRptSender(store, new TlsRptDiscovery(dns, clock), settings.identity(), settings.from(),
-            transport, metrics, clock, TlsRptSender.MAX_SPREAD, new SecureRandom().nextLong());
+            transport, metrics, clock, TlsRptSender.MAX_SPREAD, spreadSeed(storeDirectory));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "jamestls-tlsrpt");
             thread.setDaemon(true);
@@ -58,6 +62,24 @@ public final class TlsRptService implements AutoCloseable {
             TimeUnit.SECONDS);
         LOGGER.info("TLS reporting on: {}, counters in {} ({})", settings, storeDirectory, store.limits());
         return service;
+    }
+
+    /**
+     * This node's seed for the spread delays, drawn once and kept in the store directory: a restart keeps each
+     * domain's turn, and each node (its own {@code var/}) has its own.
+     */
+    static long spreadSeed(Path storeDirectory) throws IOException {
+        Path file = storeDirectory.resolve(SEED_FILE);
+        if (Files.exists(file)) {
+            try {
+                return Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim());
+            } catch (NumberFormatException e) {
+                LOGGER.warn("TLS reports: replacing the unreadable {}", file);
+            }
+        }
+        long seed = new SecureRandom().nextLong();
+        AtomicFiles.write(file, Long.toString(seed).getBytes(StandardCharsets.US_ASCII));
+        return seed;
     }
 
     /** Where delivery records its sessions. */

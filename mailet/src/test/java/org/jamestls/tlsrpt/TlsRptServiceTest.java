@@ -74,6 +74,20 @@ class TlsRptServiceTest {
     }
 
     @Test
+    void aRestartKeepsEachDomainsTurn() throws Exception {
+        ReportPeriod day = ReportPeriod.restOfDay(Instant.parse("2026-05-02T00:00:00Z"));
+        java.time.Duration before;
+        try (TlsRptService service = start()) {
+            before = service.sender().spread(day, "company-y.example");
+        }
+        try (TlsRptService service = start()) {
+            assertThat(service.sender().spread(day, "company-y.example")).isEqualTo(before);
+        }
+        assertThat(dir.resolve(TlsRptService.SEED_FILE)).exists();
+        assertThat(TlsRptService.spreadSeed(dir.resolve("another-node"))).isNotEqualTo(TlsRptService.spreadSeed(dir));
+    }
+
+    @Test
     void closingWritesTheCounters() throws Exception {
         TlsRptService service = start();
         service.store().success(TlsRptFixtures.STS);
