@@ -91,6 +91,22 @@ class ObservabilityIT {
         assertThat(response.body).contains(fragment);
     }
 
+    /** The TLS report routes come with the same extensions.routes line; reporting is not wired into delivery yet. */
+    @Test
+    void tlsReportRoutesAreRegistered(TestEnvironment env) {
+        WebAdminClient webAdmin = TlsScenarios.james(env).webAdmin();
+
+        WebAdminClient.Response counters = webAdmin.get("/tls-reports");
+        WebAdminClient.Response send = webAdmin.post("/tls-reports?action=send&includeToday=true");
+        WebAdminClient.Response bad = webAdmin.post("/tls-reports?action=delete");
+
+        assertThat(counters.status).as(counters.body).isEqualTo(503);
+        assertThat(counters.body).contains("TLS reporting is not running");
+        assertThat(send.status).as(send.body).isEqualTo(503);
+        assertThat(bad.status).as(bad.body).isEqualTo(400);
+        assertThat(bad.body).contains("unknown action 'delete'; allowed: send");
+    }
+
     @Test
     void deliveriesAreCountedAndTimedInJamesMetrics(TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);

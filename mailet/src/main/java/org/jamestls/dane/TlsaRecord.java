@@ -123,6 +123,14 @@ public final class TlsaRecord {
         return data.clone();
     }
 
+    /**
+     * RFC 6698 §2.2 presentation of the RDATA with the whole association data in hex, {@code "3 1 1 9f86d081..."}:
+     * the form RFC 8460 §4.5 wants in a TLS report's policy-string.
+     */
+    public String presentation() {
+        return usage + " " + selector + " " + matchingType + " " + Hex.format(data);
+    }
+
     /** {@code "2 0 1 9f86d081..."}: full data for hashes, the first 32 hex digits of full certificates or keys. */
     @Override
     public String toString() {

@@ -17,28 +17,41 @@ public final class MtaStsLookup {
         FETCH_FAILED
     }
 
+    /** Why a {@link State#FETCH_FAILED} lookup has no policy, in the terms of RFC 8460's result types. */
+    public enum FetchProblem {
+        /** The policy host could not be reached or did not serve the policy (DNS, TCP, HTTP, size or time limits). */
+        FETCH_ERROR,
+        /** The policy host's certificate failed PKIX or host name validation. */
+        WEBPKI_INVALID,
+        /** A body was fetched but it is not a valid policy. */
+        POLICY_INVALID
+    }
+
     private final String domain;
     private final State state;
     private final Optional<CachedPolicy> cached;
     private final boolean fromCache;
     private final Optional<String> note;
+    private final Optional<FetchProblem> fetchProblem;
 
     private MtaStsLookup(String domain, State state, Optional<CachedPolicy> cached, boolean fromCache,
-                         Optional<String> note) {
+                         Optional<String> note, Optional<FetchProblem> fetchProblem) {
         this.domain = domain;
         this.state = state;
         this.cached = cached;
         this.fromCache = fromCache;
         this.note = note;
+        this.fetchProblem = fetchProblem;
     }
 
     /** No policy announced nor cached; {@code reason} e.g. "no v=STSv1 TXT record". */
     static MtaStsLookup none(String domain, String reason) {
-        return new MtaStsLookup(domain, State.NONE, Optional.empty(), false, Optional.of(reason));
+        return new MtaStsLookup(domain, State.NONE, Optional.empty(), false, Optional.of(reason), Optional.empty());
     }
 
-    static MtaStsLookup fetchFailed(String domain, String reason) {
-        return new MtaStsLookup(domain, State.FETCH_FAILED, Optional.empty(), false, Optional.of(reason));
+    static MtaStsLookup fetchFailed(String domain, String reason, FetchProblem problem) {
+        return new MtaStsLookup(domain, State.FETCH_FAILED, Optional.empty(), false, Optional.of(reason),
+            Optional.of(problem));
     }
 
     /**
@@ -47,7 +60,7 @@ public final class MtaStsLookup {
      */
     static MtaStsLookup of(CachedPolicy policy, boolean fromCache, Optional<String> note) {
         State state = policy.policy().mode() == MtaStsMode.NONE ? State.NONE : State.POLICY;
-        return new MtaStsLookup(policy.domain(), state, Optional.of(policy), fromCache, note);
+        return new MtaStsLookup(policy.domain(), state, Optional.of(policy), fromCache, note, Optional.empty());
     }
 
     /** The recipient domain, normalised (A-labels, lower case). */
@@ -77,6 +90,11 @@ public final class MtaStsLookup {
     /** Whether the policy came from the cache rather than a fetch during this lookup. */
     public boolean fromCache() {
         return fromCache;
+    }
+
+    /** For {@link State#FETCH_FAILED}: what kind of failure it was (for TLS reports); empty otherwise. */
+    public Optional<FetchProblem> fetchProblem() {
+        return fetchProblem;
     }
 
     /** Why there is no policy, why fetching failed, or what went wrong while a cached policy was kept. */
@@ -128,12 +146,12 @@ public final class MtaStsLookup {
         }
         MtaStsLookup other = (MtaStsLookup) o;
         return domain.equals(other.domain) && state == other.state && cached.equals(other.cached)
-            && fromCache == other.fromCache && note.equals(other.note);
+            && fromCache == other.fromCache && note.equals(other.note) && fetchProblem.equals(other.fetchProblem);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(domain, state, cached, fromCache, note);
+        return Objects.hash(domain, state, cached, fromCache, note, fetchProblem);
     }
 
     @Override

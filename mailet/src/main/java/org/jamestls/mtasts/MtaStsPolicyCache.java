@@ -1,13 +1,11 @@
 package org.jamestls.mtasts;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
@@ -16,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
 
+import org.jamestls.files.AtomicFiles;
 import org.jamestls.names.HostNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,27 +97,12 @@ public final class MtaStsPolicyCache {
         properties.setProperty("id", policy.id());
         properties.setProperty("fetchedAt", policy.fetchedAt().toString());
         properties.setProperty("policy", policy.policy().text());
-        Path temporary = null;
         try {
-            Files.createDirectories(directory);
-            temporary = Files.createTempFile(directory, policy.domain(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(temporary)) {
-                properties.store(out, "MTA-STS policy cache (james-tls-delivery)");
-            }
-            try {
-                Files.move(temporary, file.get(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, file.get(), StandardCopyOption.REPLACE_EXISTING);
-            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            properties.store(bytes, "MTA-STS policy cache (james-tls-delivery)");
+            AtomicFiles.write(file.get(), bytes.toByteArray());
         } catch (IOException e) {
             LOGGER.warn("Cannot write the MTA-STS policy of {} to {}: {}", policy.domain(), directory, e.toString());
-            if (temporary != null) {
-                try {
-                    Files.deleteIfExists(temporary);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
         }
     }
 

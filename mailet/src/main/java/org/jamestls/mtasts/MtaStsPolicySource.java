@@ -1,5 +1,6 @@
 package org.jamestls.mtasts;
 
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 import org.apache.james.dnsservice.api.DNSService;
+import org.jamestls.mtasts.MtaStsLookup.FetchProblem;
 import org.jamestls.mtasts.MtaStsTxtRecord.Announcement;
 import org.jamestls.names.HostNames;
 
@@ -61,11 +63,13 @@ public final class MtaStsPolicySource {
     private static final class FailedFetch {
         final String id;
         final String reason;
+        final FetchProblem problem;
         final Instant retryAfter;
 
-        FailedFetch(String id, String reason, Instant retryAfter) {
+        FailedFetch(String id, String reason, FetchProblem problem, Instant retryAfter) {
             this.id = id;
             this.reason = reason;
+            this.problem = problem;
             this.retryAfter = retryAfter;
         }
     }
@@ -74,10 +78,12 @@ public final class MtaStsPolicySource {
     private static final class Fetched {
         final Optional<CachedPolicy> policy;
         final String failure;
+        final FetchProblem problem;
 
-        Fetched(Optional<CachedPolicy> policy, String failure) {
+        Fetched(Optional<CachedPolicy> policy, String failure, FetchProblem problem) {
             this.policy = policy;
             this.failure = failure;
+            this.problem = problem;
         }
     }
 
@@ -107,7 +113,7 @@ public final class MtaStsPolicySource {
             }
             Fetched fetched = fetch(domain, announcedId.get(), now);
             return fetched.policy.map(policy -> MtaStsLookup.of(policy, false, Optional.empty()))
-                .orElseGet(() -> MtaStsLookup.fetchFailed(domain, fetched.failure));
+                .orElseGet(() -> MtaStsLookup.fetchFailed(domain, fetched.failure, fetched.problem));
         }
 
         CachedPolicy current = cached.get();
@@ -134,26 +140,41 @@ public final class MtaStsPolicySource {
     private Fetched fetch(String domain, String id, Instant now) {
         FailedFetch failed = failures.get(domain);
         if (failed != null && failed.id.equals(id) && now.isBefore(failed.retryAfter)) {
-            return new Fetched(Optional.empty(), failed.reason + " (not retried before " + failed.retryAfter + ")");
+            return new Fetched(Optional.empty(), failed.reason + " (not retried before " + failed.retryAfter + ")",
+                failed.problem);
         }
         String failure;
+        FetchProblem problem;
         try {
             MtaStsPolicy policy = MtaStsPolicy.parse(fetcher.fetch(domain));
             CachedPolicy fresh = new CachedPolicy(domain, id, policy, now);
             cache.put(fresh);
             failures.remove(domain);
-            return new Fetched(Optional.of(fresh), null);
+            return new Fetched(Optional.of(fresh), null, null);
         } catch (MtaStsFetchException e) {
             failure = e.getMessage();
+            problem = causedByCertificate(e) ? FetchProblem.WEBPKI_INVALID : FetchProblem.FETCH_ERROR;
         } catch (MtaStsParseException e) {
             failure = "invalid policy: " + e.getMessage();
+            problem = FetchProblem.POLICY_INVALID;
         } catch (RuntimeException e) {
             failure = e.toString();
+            problem = FetchProblem.FETCH_ERROR;
         }
         if (!failureMemory.isZero()) {
-            failures.put(domain, new FailedFetch(id, failure, now.plus(failureMemory)));
+            failures.put(domain, new FailedFetch(id, failure, problem, now.plus(failureMemory)));
         }
-        return new Fetched(Optional.empty(), failure);
+        return new Fetched(Optional.empty(), failure, problem);
+    }
+
+    /** The JSSE wraps a rejected certificate (CA, name, dates) in the handshake exception it throws. */
+    private static boolean causedByCertificate(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Announcement announcement(String domain) {

@@ -1,8 +1,8 @@
 package org.jamestls.mtasts;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -34,31 +34,16 @@ public final class MtaStsTxtRecord {
      * that James's dnsjava-based DNSService returns: quoted character-strings are unquoted and concatenated.
      */
     public static MtaStsTxtRecord parse(String txt) throws MtaStsParseException {
-        String text = TxtStrings.concatenate(txt);
-        if (!startsWithVersion(text)) {
-            throw new MtaStsParseException("does not start with " + VERSION);
+        List<Map.Entry<String, String>> fields;
+        try {
+            fields = TxtStrings.fields(TxtStrings.concatenate(txt), VERSION);
+        } catch (IllegalArgumentException e) {
+            throw new MtaStsParseException(e.getMessage());
         }
-        String rest = text.substring(VERSION.length());
         String id = null;
-        // Grammar: v=STSv1 1*(*WSP ";" *WSP field) [";"]; splitting on ";" and trimming WSP covers it.
-        String[] parts = rest.split(";", -1);
-        if (!parts[0].isBlank()) {
-            throw new MtaStsParseException("unexpected text after " + VERSION + ": '" + parts[0].trim() + "'");
-        }
-        for (int i = 1; i < parts.length; i++) {
-            String field = trimWsp(parts[i]);
-            if (field.isEmpty()) {
-                if (i == parts.length - 1) {
-                    break; // one trailing ";" is allowed
-                }
-                throw new MtaStsParseException("empty field");
-            }
-            int eq = field.indexOf('=');
-            if (eq < 0) {
-                throw new MtaStsParseException("field without '=': '" + field + "'");
-            }
-            String name = field.substring(0, eq);
-            String value = field.substring(eq + 1);
+        for (Map.Entry<String, String> field : fields) {
+            String name = field.getKey();
+            String value = field.getValue();
             if (name.equals("id")) {
                 if (id != null) {
                     throw new MtaStsParseException("more than one id field");
@@ -68,7 +53,7 @@ public final class MtaStsTxtRecord {
                 }
                 id = value;
             } else if (!EXTENSION_NAME.matcher(name).matches() || !EXTENSION_VALUE.matcher(value).matches()) {
-                throw new MtaStsParseException("malformed field '" + field + "'");
+                throw new MtaStsParseException("malformed field '" + name + "=" + value + "'");
             }
         }
         if (id == null) {
@@ -82,20 +67,12 @@ public final class MtaStsTxtRecord {
      * {@code v=STSv1} are discarded; unless exactly one valid record remains, no policy is announced.
      */
     public static Announcement announced(Collection<String> txtRecords) {
-        List<String> candidates = new ArrayList<>();
-        for (String record : txtRecords) {
-            if (record != null && startsWithVersion(TxtStrings.concatenate(record))) {
-                candidates.add(record);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return new Announcement(Optional.empty(), "no v=STSv1 TXT record");
-        }
-        if (candidates.size() > 1) {
-            return new Announcement(Optional.empty(), candidates.size() + " v=STSv1 TXT records (must be one)");
+        TxtStrings.Single single = TxtStrings.single(txtRecords, VERSION);
+        if (single.record().isEmpty()) {
+            return new Announcement(Optional.empty(), single.reason());
         }
         try {
-            MtaStsTxtRecord record = parse(candidates.get(0));
+            MtaStsTxtRecord record = parse(single.record().get());
             return new Announcement(Optional.of(record), "id=" + record.id());
         } catch (MtaStsParseException e) {
             return new Announcement(Optional.empty(), "invalid TXT record: " + e.getMessage());
@@ -130,31 +107,6 @@ public final class MtaStsTxtRecord {
         public String toString() {
             return description;
         }
-    }
-
-    private static boolean startsWithVersion(String text) {
-        if (!text.startsWith(VERSION)) {
-            return false;
-        }
-        // "v=STSv10" is not version STSv1
-        return text.length() == VERSION.length() || text.charAt(VERSION.length()) == ';'
-            || isWsp(text.charAt(VERSION.length()));
-    }
-
-    private static String trimWsp(String s) {
-        int start = 0;
-        int end = s.length();
-        while (start < end && isWsp(s.charAt(start))) {
-            start++;
-        }
-        while (end > start && isWsp(s.charAt(end - 1))) {
-            end--;
-        }
-        return s.substring(start, end);
-    }
-
-    private static boolean isWsp(char c) {
-        return c == ' ' || c == '\t';
     }
 
     @Override

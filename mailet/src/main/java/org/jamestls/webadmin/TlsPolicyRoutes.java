@@ -11,11 +11,13 @@ import java.util.regex.Pattern;
 import javax.inject.Inject;
 
 import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.authentication.AuthenticationFilter;
 import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.cluster.NodeName;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.EffectiveOptions;
 import org.jamestls.policy.IpLiterals;
+import org.jamestls.tlsrpt.TlsRptRegistry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,9 +30,12 @@ import spark.Service;
  * WebAdmin routes (register with {@code extensions.routes=org.jamestls.webadmin.TlsPolicyRoutes} in
  * webadmin.properties): {@code GET /tls-policy} shows the loaded policy, {@code GET
  * /tls-policy/effective?domain=D[&binding=B]} every option's effective value and the scope that decided it,
- * {@code GET /tls-policy/broken} the remembered broken-TLS endpoints (a JSON array) and
+ * {@code GET /tls-policy/broken} the remembered broken-TLS endpoints and
  * {@code DELETE /tls-policy/broken/{address}} forgets every entry of one MX address (204; 404 when none, 400 when
- * the address is not an IPv4/IPv6 literal).
+ * the address is not an IPv4/IPv6 literal); {@code GET /tls-reports} and
+ * {@code POST /tls-reports?action=send[&includeToday=true]} the TLS reports ({@link TlsReportRoutes}). WebAdmin
+ * guards only a route class's base path with its authentication filter, so this class puts the same filter in
+ * front of {@code /tls-reports} itself. Every JSON object answered names the node that answered it.
  */
 public class TlsPolicyRoutes implements Routes {
     public static final String BASE_PATH = "/tls-policy";
@@ -41,12 +46,17 @@ public class TlsPolicyRoutes implements Routes {
 
     private final LoadedPolicies loadedPolicies;
     private final BrokenTlsMemory brokenTls;
+    private final TlsReportRoutes reports;
+    private final AuthenticationFilter authenticationFilter;
     private final ObjectMapper json = new ObjectMapper();
 
     @Inject
-    public TlsPolicyRoutes(LoadedPolicies loadedPolicies, BrokenTlsMemory brokenTls) {
+    public TlsPolicyRoutes(LoadedPolicies loadedPolicies, BrokenTlsMemory brokenTls, TlsRptRegistry reports,
+                           AuthenticationFilter authenticationFilter) {
         this.loadedPolicies = loadedPolicies;
         this.brokenTls = brokenTls;
+        this.reports = new TlsReportRoutes(reports);
+        this.authenticationFilter = authenticationFilter;
     }
 
     @Override
@@ -60,6 +70,10 @@ public class TlsPolicyRoutes implements Routes {
         service.get(BASE_PATH + "/effective", this::effective);
         service.get(BASE_PATH + "/broken", this::broken);
         service.delete(BASE_PATH + "/broken/:address", this::forgetBroken);
+        service.before(TlsReportRoutes.PATH, authenticationFilter);
+        service.before(TlsReportRoutes.PATH + "/*", authenticationFilter);
+        service.get(TlsReportRoutes.PATH, (request, response) -> render(response, reports.list(request.queryParams())));
+        service.post(TlsReportRoutes.PATH, (request, response) -> render(response, reports.send(firstValues(request))));
     }
 
     private String broken(Request request, Response response) throws JsonProcessingException {
@@ -87,6 +101,20 @@ public class TlsPolicyRoutes implements Routes {
         }
         response.status(204);
         return "";
+    }
+
+    private String render(Response response, TlsReportRoutes.Answer answer) throws JsonProcessingException {
+        // several nodes answer the same route: say which one did (its policy, caches and pools are its own)
+        answer.body.put("node", NodeName.current());
+        response.status(answer.status);
+        response.type("application/json");
+        return json.writeValueAsString(answer.body);
+    }
+
+    private static Map<String, String> firstValues(Request request) {
+        Map<String, String> values = new LinkedHashMap<>();
+        request.queryParams().forEach(name -> values.put(name, request.queryParams(name)));
+        return values;
     }
 
     private String policy(Request request, Response response) throws JsonProcessingException {
@@ -129,22 +157,11 @@ public class TlsPolicyRoutes implements Routes {
     }
 
     private String ok(Response response, Map<String, Object> body) throws JsonProcessingException {
-        // several nodes answer the same route: say which one did (its policy, caches and pools are its own)
-        body.put("node", NodeName.current());
-        response.status(200);
-        response.type("application/json");
-        return json.writeValueAsString(body);
+        return render(response, new TlsReportRoutes.Answer(200, body));
     }
 
     private String error(Response response, int status, String message) throws JsonProcessingException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("statusCode", status);
-        body.put("type", status == 404 ? "notFound" : status == 400 ? "InvalidArgument" : "ServerError");
-        body.put("message", message);
-        body.put("node", NodeName.current());
-        response.status(status);
-        response.type("application/json");
-        return json.writeValueAsString(body);
+        return render(response, TlsReportRoutes.error(status, message));
     }
 
     private static String printable(String value) {

@@ -21,15 +21,15 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Certificates for the DANE tests, made with BouncyCastle (EC P-256: fast to generate). */
-final class TestCerts {
-    static final Duration DAY = Duration.ofDays(1);
+/** Certificates for the DANE and TLS report tests, made with BouncyCastle (EC P-256: fast to generate). */
+public final class TestCerts {
+    public static final Duration DAY = Duration.ofDays(1);
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     /** A certificate with its key. */
-    static final class Issued {
-        final X509Certificate certificate;
-        final KeyPair keys;
+    public static final class Issued {
+        public final X509Certificate certificate;
+        public final KeyPair keys;
 
         Issued(X509Certificate certificate, KeyPair keys) {
             this.certificate = certificate;
@@ -40,7 +40,7 @@ final class TestCerts {
     private TestCerts() {
     }
 
-    static KeyPair keys() {
+    public static KeyPair keys() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
@@ -51,34 +51,34 @@ final class TestCerts {
     }
 
     /** A self-signed CA, valid from yesterday for 30 days. */
-    static Issued rootCa(String cn) {
+    public static Issued rootCa(String cn) {
         KeyPair keys = keys();
         return new Issued(build("CN=" + cn, keys, "CN=" + cn, keys, true, validFrom(), validTo()), keys);
     }
 
-    static Issued intermediate(String cn, Issued issuer) {
+    public static Issued intermediate(String cn, Issued issuer) {
         KeyPair keys = keys();
         return new Issued(build("CN=" + cn, keys, issuer.certificate.getSubjectX500Principal().getName(), issuer.keys, true,
             validFrom(), validTo()), keys);
     }
 
     /** A server certificate with CN {@code cn} and the given SAN dNSNames (none: CN only). */
-    static Issued leaf(String cn, Issued issuer, String... dnsNames) {
+    public static Issued leaf(String cn, Issued issuer, String... dnsNames) {
         return leaf(cn, issuer, validFrom(), validTo(), dnsNames);
     }
 
-    static Issued expiredLeaf(String cn, Issued issuer, String... dnsNames) {
+    public static Issued expiredLeaf(String cn, Issued issuer, String... dnsNames) {
         return leaf(cn, issuer, Instant.now().minus(DAY.multipliedBy(30)), Instant.now().minus(DAY), dnsNames);
     }
 
-    static Issued leaf(String cn, Issued issuer, Instant from, Instant to, String... dnsNames) {
+    public static Issued leaf(String cn, Issued issuer, Instant from, Instant to, String... dnsNames) {
         KeyPair keys = keys();
         return new Issued(build("CN=" + cn, keys, issuer.certificate.getSubjectX500Principal().getName(), issuer.keys,
             false, from, to, dnsNames), keys);
     }
 
     /** A self-signed server certificate (not a CA). */
-    static Issued selfSignedLeaf(String cn, String... dnsNames) {
+    public static Issued selfSignedLeaf(String cn, String... dnsNames) {
         KeyPair keys = keys();
         return new Issued(build("CN=" + cn, keys, "CN=" + cn, keys, false, validFrom(), validTo(), dnsNames), keys);
     }

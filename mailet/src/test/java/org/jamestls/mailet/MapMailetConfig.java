@@ -8,10 +8,10 @@ import org.apache.mailet.MailetConfig;
 import org.apache.mailet.MailetContext;
 
 /** Mailet parameters as a map, as mailetcontainer.xml would give them. */
-final class MapMailetConfig implements MailetConfig {
+public final class MapMailetConfig implements MailetConfig {
     private final Map<String, String> parameters = new LinkedHashMap<>();
 
-    MapMailetConfig with(String name, String value) {
+    public MapMailetConfig with(String name, String value) {
         parameters.put(name, value);
         return this;
     }

@@ -42,6 +42,8 @@ class MtaStsPolicySourceTest {
     private static final class FakeFetcher implements PolicyFetcher {
         final Map<String, String> bodies = new ConcurrentHashMap<>();
         final Map<String, String> failures = new ConcurrentHashMap<>();
+        /** Failures thrown the way MtaStsFetcher reports a rejected certificate: the JSSE's exception as cause. */
+        final Map<String, String> certificateFailures = new ConcurrentHashMap<>();
         final AtomicInteger fetches = new AtomicInteger();
 
         @Override
@@ -50,6 +52,12 @@ class MtaStsPolicySourceTest {
             String failure = failures.get(domain);
             if (failure != null) {
                 throw new MtaStsFetchException(failure);
+            }
+            String rejected = certificateFailures.get(domain);
+            if (rejected != null) {
+                javax.net.ssl.SSLHandshakeException handshake = new javax.net.ssl.SSLHandshakeException(rejected);
+                handshake.initCause(new java.security.cert.CertificateException(rejected));
+                throw new MtaStsFetchException("mta-sts." + domain + ": TLS failed: " + rejected, handshake);
             }
             String body = bodies.get(domain);
             if (body == null) {
@@ -169,6 +177,26 @@ class MtaStsPolicySourceTest {
         assertThat(lookup.policy()).isEmpty();
         assertThat(lookup.describe())
             .isEqualTo("mta-sts fetch failed: mta-sts.dest.test: TLS failed: no trusted certificate");
+    }
+
+    @Test
+    void aFailedFetchSaysWhatKindOfFailureItWasForTlsReports() {
+        dns.txt("_mta-sts.down.test", "v=STSv1; id=1").txt("_mta-sts.html.test", "v=STSv1; id=1")
+            .txt("_mta-sts.pki.test", "v=STSv1; id=1");
+        fetcher.failures.put("down.test", "mta-sts.down.test: HTTP 503");
+        fetcher.bodies.put("html.test", "<html>oops</html>");
+        fetcher.certificateFailures.put("pki.test", "No subject alternative DNS name matching mta-sts.pki.test found.");
+        MtaStsPolicySource source = source(Duration.ofMinutes(5));
+
+        assertThat(source.lookup("down.test").fetchProblem()).contains(MtaStsLookup.FetchProblem.FETCH_ERROR);
+        assertThat(source.lookup("html.test").fetchProblem()).contains(MtaStsLookup.FetchProblem.POLICY_INVALID);
+        assertThat(source.lookup("pki.test").fetchProblem()).contains(MtaStsLookup.FetchProblem.WEBPKI_INVALID);
+        // a remembered failure keeps its kind
+        assertThat(source.lookup("pki.test").fetchProblem()).contains(MtaStsLookup.FetchProblem.WEBPKI_INVALID);
+        assertThat(fetcher.fetches).hasValue(3);
+        dns.txt("_mta-sts.ok.test", "v=STSv1; id=1");
+        fetcher.bodies.put("ok.test", ENFORCE);
+        assertThat(source.lookup("ok.test").fetchProblem()).isEmpty();
     }
 
     @Test

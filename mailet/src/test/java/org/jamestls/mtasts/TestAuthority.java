@@ -27,7 +27,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.jamestls.tls.TrustContexts;
 
 /** A throw-away CA (BouncyCastle, EC P-256 keys for speed) issuing server certificates for HTTPS tests. */
-final class TestAuthority {
+public final class TestAuthority {
     private static final char[] PASSWORD = "test".toCharArray();
 
     private final X500Name name;
@@ -40,7 +40,7 @@ final class TestAuthority {
         this.certificate = certificate;
     }
 
-    static TestAuthority create(String commonName) throws Exception {
+    public static TestAuthority create(String commonName) throws Exception {
         X500Name name = new X500Name("CN=" + commonName);
         KeyPair keys = ecKeys();
         X509v3CertificateBuilder builder = builder(name, name, keys)
@@ -49,7 +49,7 @@ final class TestAuthority {
     }
 
     /** A server context presenting a leaf for {@code dnsNames} and this CA. */
-    SSLContext serverContext(String... dnsNames) throws Exception {
+    public SSLContext serverContext(String... dnsNames) throws Exception {
         KeyPair leafKeys = ecKeys();
         GeneralName[] sans = new GeneralName[dnsNames.length];
         for (int i = 0; i < dnsNames.length; i++) {
@@ -69,14 +69,14 @@ final class TestAuthority {
         return context;
     }
 
-    String pem() throws Exception {
+    public String pem() throws Exception {
         return "-----BEGIN CERTIFICATE-----\n"
             + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(certificate.getEncoded())
             + "\n-----END CERTIFICATE-----\n";
     }
 
     /** A client context trusting only this CA, built the way production builds one from tlsCa. */
-    SSLContext trustingContext() throws Exception {
+    public SSLContext trustingContext() throws Exception {
         return TrustContexts.fromPemCa(new ByteArrayInputStream(pem().getBytes(StandardCharsets.US_ASCII)), "test CA");
     }
 

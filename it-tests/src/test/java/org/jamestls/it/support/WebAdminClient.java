@@ -8,7 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** GET and DELETE requests to James's webadmin ({@code http://127.0.0.1:}{@link TestNetwork#JAMES_WEBADMIN_PORT}). */
+/** GET, POST and DELETE requests to James's webadmin ({@code http://127.0.0.1:}{@link TestNetwork#JAMES_WEBADMIN_PORT}). */
 public final class WebAdminClient {
 
     /** Status code and body of one response. */
@@ -42,25 +42,30 @@ public final class WebAdminClient {
 
     /** {@code get("/mailQueues/outgoing/mails")}; any status is returned, I/O failures throw. */
     public Response get(String pathAndQuery) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(TIMEOUT).GET().build());
+        return send("GET", pathAndQuery, HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).GET());
     }
 
     /** {@code delete("/tls-policy/broken/192.0.2.25")}; any status is returned, I/O failures throw. */
     public Response delete(String pathAndQuery) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(TIMEOUT).DELETE().build());
+        return send("DELETE", pathAndQuery, HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).DELETE());
     }
 
-    private Response send(HttpRequest request) {
-        String what = request.method() + " " + request.uri().getRawPath()
-            + (request.uri().getRawQuery() == null ? "" : "?" + request.uri().getRawQuery());
+    /** {@code post("/tls-reports?action=send")} with an empty body; any status is returned, I/O failures throw. */
+    public Response post(String pathAndQuery) {
+        return send("POST", pathAndQuery, HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+            .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    private Response send(String method, String pathAndQuery, HttpRequest.Builder builder) {
+        HttpRequest request = builder.timeout(TIMEOUT).build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());
         } catch (IOException e) {
-            throw new UncheckedIOException(what + " on " + baseUrl + " failed", e);
+            throw new UncheckedIOException(method + " " + baseUrl + pathAndQuery + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted: " + what + " on " + baseUrl, e);
+            throw new IllegalStateException("Interrupted: " + method + " " + baseUrl + pathAndQuery, e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.jamestls.mtasts;
+package org.jamestls.http;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -10,11 +10,11 @@ import java.net.SocketTimeoutException;
  * Bounds the whole of a response, not each read: before every read the socket timeout is set to the time left,
  * so a server trickling one byte at a time cannot stretch a fetch past its deadline.
  */
-final class DeadlineInputStream extends FilterInputStream {
+public final class DeadlineInputStream extends FilterInputStream {
     private final Socket socket;
     private final long deadlineNanos;
 
-    DeadlineInputStream(InputStream in, Socket socket, long deadlineNanos) {
+    public DeadlineInputStream(InputStream in, Socket socket, long deadlineNanos) {
         super(in);
         this.socket = socket;
         this.deadlineNanos = deadlineNanos;

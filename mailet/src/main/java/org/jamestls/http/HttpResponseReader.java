@@ -1,4 +1,4 @@
-package org.jamestls.mtasts;
+package org.jamestls.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,58 +12,59 @@ import java.util.regex.Pattern;
 
 /**
  * Reads one HTTP/1.x response from a stream: status line, headers, and a body framed by Content-Length, chunked
- * transfer coding, or the end of the connection, never more than a size limit.
+ * transfer coding, or the end of the connection, never more than a size limit. Shared by the MTA-STS policy fetch
+ * (GET) and the TLS report upload (POST).
  */
-final class HttpResponseReader {
+public final class HttpResponseReader {
     private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.[01] ([0-9]{3})(?: .*)?");
     private static final int MAX_LINE = 8 * 1024;
     private static final int MAX_HEADERS = 100;
 
     /** Status and headers (names lower-cased; a repeated header keeps its last value). */
-    static final class Head {
-        final int status;
-        final Map<String, String> headers;
+    public static final class Head {
+        public final int status;
+        public final Map<String, String> headers;
 
         Head(int status, Map<String, String> headers) {
             this.status = status;
             this.headers = headers;
         }
 
-        String header(String name) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
     private final InputStream in;
 
-    HttpResponseReader(InputStream in) {
+    public HttpResponseReader(InputStream in) {
         this.in = in;
     }
 
-    Head readHead() throws IOException, MtaStsFetchException {
+    public Head readHead() throws IOException, HttpException {
         String statusLine = readLine();
         if (statusLine == null) {
-            throw new MtaStsFetchException("connection closed before an HTTP response");
+            throw new HttpException("connection closed before an HTTP response");
         }
         Matcher m = STATUS_LINE.matcher(statusLine);
         if (!m.matches()) {
-            throw new MtaStsFetchException("not an HTTP/1.x status line: '" + abbreviate(statusLine) + "'");
+            throw new HttpException("not an HTTP/1.x status line: '" + abbreviate(statusLine) + "'");
         }
         Map<String, String> headers = new LinkedHashMap<>();
         for (int count = 0;; count++) {
             String line = readLine();
             if (line == null) {
-                throw new MtaStsFetchException("connection closed inside the HTTP headers");
+                throw new HttpException("connection closed inside the HTTP headers");
             }
             if (line.isEmpty()) {
                 break;
             }
             if (count >= MAX_HEADERS) {
-                throw new MtaStsFetchException("more than " + MAX_HEADERS + " HTTP headers");
+                throw new HttpException("more than " + MAX_HEADERS + " HTTP headers");
             }
             int colon = line.indexOf(':');
             if (colon <= 0) {
-                throw new MtaStsFetchException("malformed HTTP header '" + abbreviate(line) + "'");
+                throw new HttpException("malformed HTTP header '" + abbreviate(line) + "'");
             }
             headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
         }
@@ -71,11 +72,11 @@ final class HttpResponseReader {
     }
 
     /** The body after {@code head}, failing as soon as it would exceed {@code limit} bytes. */
-    byte[] readBody(Head head, int limit) throws IOException, MtaStsFetchException {
+    public byte[] readBody(Head head, int limit) throws IOException, HttpException {
         String transferEncoding = head.header("transfer-encoding");
         if (transferEncoding != null) {
             if (!transferEncoding.toLowerCase(Locale.ROOT).endsWith("chunked")) {
-                throw new MtaStsFetchException("unsupported Transfer-Encoding '" + transferEncoding + "'");
+                throw new HttpException("unsupported Transfer-Encoding '" + transferEncoding + "'");
             }
             return readChunked(limit);
         }
@@ -85,26 +86,26 @@ final class HttpResponseReader {
             try {
                 length = Long.parseLong(contentLength);
             } catch (NumberFormatException e) {
-                throw new MtaStsFetchException("invalid Content-Length '" + contentLength + "'");
+                throw new HttpException("invalid Content-Length '" + contentLength + "'");
             }
             if (length < 0 || length > limit) {
-                throw new MtaStsFetchException("policy of " + length + " bytes exceeds the limit of " + limit);
+                throw new HttpException("body of " + length + " bytes exceeds the limit of " + limit);
             }
             byte[] body = in.readNBytes((int) length);
             if (body.length < length) {
-                throw new MtaStsFetchException("body truncated at " + body.length + " of " + length + " bytes");
+                throw new HttpException("body truncated at " + body.length + " of " + length + " bytes");
             }
             return body;
         }
         return readToEnd(limit);
     }
 
-    private byte[] readChunked(int limit) throws IOException, MtaStsFetchException {
+    private byte[] readChunked(int limit) throws IOException, HttpException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         while (true) {
             String sizeLine = readLine();
             if (sizeLine == null) {
-                throw new MtaStsFetchException("chunked body truncated");
+                throw new HttpException("chunked body truncated");
             }
             int semicolon = sizeLine.indexOf(';');
             String hex = (semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim();
@@ -112,44 +113,44 @@ final class HttpResponseReader {
             try {
                 size = Long.parseLong(hex, 16);
             } catch (NumberFormatException e) {
-                throw new MtaStsFetchException("invalid chunk size '" + abbreviate(sizeLine) + "'");
+                throw new HttpException("invalid chunk size '" + abbreviate(sizeLine) + "'");
             }
             if (size == 0) {
                 skipTrailers();
                 return body.toByteArray();
             }
             if (size < 0 || body.size() + size > limit) {
-                throw new MtaStsFetchException("policy exceeds the limit of " + limit + " bytes");
+                throw new HttpException("body exceeds the limit of " + limit + " bytes");
             }
             byte[] chunk = in.readNBytes((int) size);
             if (chunk.length < size) {
-                throw new MtaStsFetchException("chunked body truncated");
+                throw new HttpException("chunked body truncated");
             }
             body.write(chunk);
             String end = readLine();
             if (end == null || !end.isEmpty()) {
-                throw new MtaStsFetchException("chunk not followed by CRLF");
+                throw new HttpException("chunk not followed by CRLF");
             }
         }
     }
 
-    private void skipTrailers() throws IOException, MtaStsFetchException {
+    private void skipTrailers() throws IOException, HttpException {
         String line;
         do {
             line = readLine();
         } while (line != null && !line.isEmpty());
     }
 
-    private byte[] readToEnd(int limit) throws IOException, MtaStsFetchException {
+    private byte[] readToEnd(int limit) throws IOException, HttpException {
         byte[] body = in.readNBytes(limit + 1);
         if (body.length > limit) {
-            throw new MtaStsFetchException("policy exceeds the limit of " + limit + " bytes");
+            throw new HttpException("body exceeds the limit of " + limit + " bytes");
         }
         return body;
     }
 
     /** A line without its CRLF or LF; null at end of stream before any byte. */
-    private String readLine() throws IOException, MtaStsFetchException {
+    private String readLine() throws IOException, HttpException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {
             int b = in.read();
@@ -161,7 +162,7 @@ final class HttpResponseReader {
                 return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
             }
             if (line.size() >= MAX_LINE) {
-                throw new MtaStsFetchException("HTTP line longer than " + MAX_LINE + " bytes");
+                throw new HttpException("HTTP line longer than " + MAX_LINE + " bytes");
             }
             line.write(b);
         }
