@@ -34,7 +34,7 @@ class MtaStsPolicySourceTest {
     }
 
     private MtaStsPolicySource source(Duration failureMemory) {
-        return new MtaStsPolicySource(dns, fetcher, new MtaStsPolicyCache(dir), clock, failureMemory);
+        return new MtaStsPolicySource(dns, fetcher, new MtaStsPolicyCache(dir, clock), clock, failureMemory);
     }
 
     /** Policy bodies or failures by domain; counts fetches. */
@@ -334,6 +334,6 @@ class MtaStsPolicySourceTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(new MtaStsPolicyCache(dir).get("dest.test", clock.instant())).isPresent();
+        assertThat(new MtaStsPolicyCache(dir, clock).get("dest.test", clock.instant())).isPresent();
     }
 }
