@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounded: memory holds at most {@link #DEFAULT_MEMORY_BYTES} of policies (least recently used out first; a
  * domain without a policy takes no memory, its lookup is one failed file open); the directory holds at most
- * {@link #DEFAULT_MAX_FILES} files, and expired files are deleted when read, at start-up and every
- * {@link #PRUNE_INTERVAL} after. Each file's modification time is set to its policy's expiry, so pruning needs
- * only the directory listing.
+ * {@link #DEFAULT_MAX_FILES} files, and expired files are deleted when read, at start-up and at the first write
+ * after each {@link #PRUNE_INTERVAL}. Each file's modification time is set to its policy's expiry, so pruning
+ * needs only the directory listing.
  */
 public final class MtaStsPolicyCache {
     private static final Logger LOGGER = LoggerFactory.getLogger(MtaStsPolicyCache.class);
