@@ -57,6 +57,12 @@ class BadConfigurationIT {
                 JamesConfig.samples().withConfFile("mailetcontainer.xml",
                     mailetContainer.replace(SAMPLE_RELAY_PARAMETER, "<maxRetries>seven</maxRetries>")),
                 "<maxRetries>seven</maxRetries> is not valid; allowed: a whole number from 0 to 1000"),
+            Arguments.of("bindingHeaderFrom names neither a keyword nor a network",
+                JamesConfig.samples().withConfFile("mailetcontainer.xml", mailetContainer.replace(
+                    "<bindingHeaderFrom>authorizedAddresses</bindingHeaderFrom>",
+                    "<bindingHeaderFrom>authorisedAddresses</bindingHeaderFrom>")),
+                "<bindingHeaderFrom>authorisedAddresses</bindingHeaderFrom> is not valid; allowed: a comma-separated list"
+                    + " of: authorizedAddresses"),
             Arguments.of("bad dane value",
                 JamesConfig.samples().withConfFile("tls-policy.xml", policy.replace("<tls>no</tls>", "<tls>no</tls><dane>yes</dane>")),
                 "invalid value 'yes' for <dane>; allowed values: on, off"),

@@ -34,9 +34,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Mail the mailet receives may be hostile. Each kind gets a clear outcome, through the real James: a folded
  * or 10 KB binding header is an unknown binding (warned about, truncated in the log, removed, delivered with
  * no binding); an internationalised domain goes to its A-label's MX; an 8-bit body is declared to a receiver
- * that offers 8BITMIME and converted to 7 bits for one that does not; a 30 MB mail to a receiver announcing
- * SIZE 10 MiB bounces 5.3.4 without a byte of it being sent. Afterwards a normal mail still goes out at once:
- * no delivery thread died and the queue does not stall.
+ * that offers 8BITMIME and converted to 7 bits for one that does not; a 20 MB mail to a receiver announcing
+ * SIZE 10 MiB bounces 5.3.4 without a byte of it being sent, and its DSN carries the headers only (the sample's
+ * DSNBounce; 20 MB because the sample listener refuses more than 25 MiB). Afterwards a normal mail still goes out
+ * at once: no delivery thread died and the queue does not stall.
  *
  * <p>Receivers that must be watched sit behind a faithful {@link SmtpFaultProxy} (fault NONE), which records
  * what the mailet sent.
@@ -49,7 +50,8 @@ class HostileInputIT {
     /** Text with 2- and 3-byte UTF-8 sequences, a line with trailing spaces and one starting with a dot. */
     private static final String EIGHT_BIT_TEXT = "Grüße aus Köln — naïve café, 日本語のテキスト\n"
         + "trailing spaces stay  \n.a line that starts with a dot\nlast line €\n";
-    private static final int BIG_MAIL_BYTES = 30 * 1024 * 1024;
+    /** Above the receiver's 10 MiB, below the sample listener's 25 MiB. */
+    private static final int BIG_MAIL_BYTES = 20 * 1024 * 1024;
 
     private static SmtpFaultProxy toNo8BitMime;
     private static SmtpFaultProxy to8BitMime;
@@ -222,7 +224,8 @@ class HostileInputIT {
 
     @Test
     @Order(4)
-    void thirtyMegabyteMailToATenMegabyteReceiverBouncesWithoutBeingSent(TestEnvironment env) {
+    void twentyMegabyteMailToATenMegabyteReceiverBouncesWithoutBeingSentAndItsDsnCarriesTheHeadersOnly(
+            TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);
         String recipient = TlsScenarios.uniqueRecipient("big", "size10m." + DOMAIN);
         String sender = TlsScenarios.uniqueSender("big").replace("@" + TlsScenarios.SENDER_DOMAIN, "@bigsenders." + DOMAIN);
@@ -238,6 +241,9 @@ class HostileInputIT {
         ReceivedMessage dsn = env.receivers().awaitMessagesFor(sender, 1, TlsScenarios.BOUNCE_TIMEOUT).get(0);
         assertThat(dsn.raw()).contains("Status: 5.3.4 ", "Final-Recipient: rfc822; " + recipient,
             "exceeds the " + TestNetwork.RX_SIZE10M_LIMIT + " bytes");
+        assertThat(dsn.raw()).as("the DSN attaches the headers, not the mail").contains("text/rfc822-headers")
+            .doesNotContain(line.trim());
+        assertThat(dsn.raw().length()).as("DSN size").isLessThan(64 * 1024);
         assertThat(env.receivers().countMessagesFor(recipient)).isZero();
         assertThat(toSize10m.bytesFromClients()).as("the mailet asked (EHLO) and sent nothing")
             .contains("EHLO ").doesNotContain("MAIL FROM:").doesNotContain("DATA");

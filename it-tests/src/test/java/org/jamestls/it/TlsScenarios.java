@@ -13,6 +13,8 @@ import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SmtpSubmitter;
 import org.jamestls.it.support.TestEnvironment;
+import org.jamestls.it.support.TlsClient;
+import org.jamestls.it.support.WebAdminClient;
 
 /**
  * The fixture shared by the TlsRemoteDelivery integration tests: the sample James configuration with
@@ -85,5 +87,26 @@ final class TlsScenarios {
 
     static ReceivedMessage awaitDsn(TestEnvironment env, String sender) {
         return env.receivers().awaitMessagesFor(sender, 1, BOUNCE_TIMEOUT).get(0);
+    }
+
+    /** A local domain of James with one user who may submit with SMTP AUTH (after STARTTLS, as the sample requires). */
+    static final String SUBMISSION_DOMAIN = "submitters.test";
+    static final String SUBMISSION_USER = "alice@" + SUBMISSION_DOMAIN;
+    static final String SUBMISSION_PASSWORD = "alice-secret-1";
+
+    /** Creates (or keeps) the submission user in the running James through WebAdmin; returns a submitter logged in. */
+    static SmtpSubmitter authenticatedSubmitter(JamesServer james) {
+        WebAdminClient webAdmin = james.webAdmin();
+        WebAdminClient.Response domain = webAdmin.put("/domains/" + SUBMISSION_DOMAIN, "");
+        if (domain.status != 204) {
+            throw new IllegalStateException("PUT /domains/" + SUBMISSION_DOMAIN + ": " + domain);
+        }
+        WebAdminClient.Response user = webAdmin.put("/users/" + SUBMISSION_USER,
+            "{\"password\":\"" + SUBMISSION_PASSWORD + "\"}");
+        if (user.status != 204 && user.status != 409) { // 409: made by an earlier test on this James
+
+            throw new IllegalStateException("PUT /users/" + SUBMISSION_USER + ": " + user);
+        }
+        return james.submitter().withStartTls(TlsClient.trustAll()).withAuth(SUBMISSION_USER, SUBMISSION_PASSWORD);
     }
 }

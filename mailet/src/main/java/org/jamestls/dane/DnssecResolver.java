@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import org.jamestls.cache.TimedCache;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -28,6 +30,7 @@ import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TLSARecord;
@@ -41,7 +44,14 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
  * (a recursive resolver, or an authoritative server for the anchored zone) with DO and CD set and checks
  * the signatures itself: nothing depends on the upstream server validating or setting AD.
  *
- * <p>Thread-safe; one instance per mailet is meant to be shared (it caches validated DNSKEYs).
+ * <p>Answers are cached ({@link #MAX_CACHED_ANSWERS} questions at most, least recently asked out first), so a
+ * burst of mail to a DANE domain costs one MX, A, AAAA and TLSA lookup, not one per mail: validated records for
+ * their smallest TTL, at most {@link #LONGEST_ANSWER_LIFE}; denials (NXDOMAIN, NODATA) for the SOA's negative TTL
+ * (RFC 2308: the smaller of its TTL and MINIMUM), at most {@link #LONGEST_NEGATIVE_LIFE}, or
+ * {@link #NEGATIVE_LIFE_WITHOUT_SOA} without one; BOGUS and FAILED answers for {@link #FAILURE_LIFE} only. A TTL of
+ * 0 is not cached.
+ *
+ * <p>Thread-safe; one instance per mailet is meant to be shared (it caches validated DNSKEYs and answers).
  */
 public final class DnssecResolver {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -53,10 +63,19 @@ public final class DnssecResolver {
      */
     private static final String UNCLASSIFIABLE_REASON_PREFIX = "Response subtype is UNKNOWN";
 
+    public static final int MAX_CACHED_ANSWERS = 10_000;
+    public static final Duration LONGEST_ANSWER_LIFE = Duration.ofHours(1);
+    public static final Duration LONGEST_NEGATIVE_LIFE = Duration.ofMinutes(5);
+    public static final Duration NEGATIVE_LIFE_WITHOUT_SOA = Duration.ofSeconds(30);
+    /** Long enough that a burst to a broken zone costs one lookup (each may wait 3 timeouts), shorter than any retry. */
+    public static final Duration FAILURE_LIFE = Duration.ofSeconds(30);
+
     private final Resolver validating;
     private final InetSocketAddress server;
     private final TrustAnchors anchors;
     private final Duration timeout;
+    /** Judged answers by question ({@code name. TYPE}); each question always has the same record value type. */
+    private final TimedCache<String, DnssecAnswer<?>> answers;
 
     /**
      * @param server the resolver asked for everything ({@code dnssecResolver})
@@ -68,10 +87,15 @@ public final class DnssecResolver {
     }
 
     DnssecResolver(Resolver validating, InetSocketAddress server, TrustAnchors anchors, Duration timeout) {
+        this(validating, server, anchors, timeout, Clock.systemUTC());
+    }
+
+    DnssecResolver(Resolver validating, InetSocketAddress server, TrustAnchors anchors, Duration timeout, Clock clock) {
         this.validating = validating;
         this.server = server;
         this.anchors = anchors;
         this.timeout = timeout;
+        this.answers = TimedCache.create(MAX_CACHED_ANSWERS, LONGEST_ANSWER_LIFE, clock);
     }
 
     private static Resolver validatingResolver(InetSocketAddress server, TrustAnchors anchors, Duration timeout) {
@@ -148,17 +172,17 @@ public final class DnssecResolver {
 
     /** MX records of a domain, in the order the server gave them (sorting is the caller's business). */
     public DnssecAnswer<MxHost> mx(String domain) {
-        return lookup(domain, Type.MX, r -> new MxHost(((MXRecord) r).getPriority(),
+        return cachedLookup(domain, Type.MX, r -> new MxHost(((MXRecord) r).getPriority(),
             hostName(((MXRecord) r).getTarget())));
     }
 
     /** A and AAAA records; SECURE only if both answers are. */
     public DnssecAnswer<InetAddress> addresses(String host) {
-        DnssecAnswer<InetAddress> v4 = lookup(host, Type.A, r -> ((ARecord) r).getAddress());
+        DnssecAnswer<InetAddress> v4 = cachedLookup(host, Type.A, r -> ((ARecord) r).getAddress());
         if (v4.isTemporaryFailure()) {
             return v4;
         }
-        DnssecAnswer<InetAddress> v6 = lookup(host, Type.AAAA, r -> ((AAAARecord) r).getAddress());
+        DnssecAnswer<InetAddress> v6 = cachedLookup(host, Type.AAAA, r -> ((AAAARecord) r).getAddress());
         if (v6.isTemporaryFailure()) {
             return v6;
         }
@@ -175,36 +199,88 @@ public final class DnssecResolver {
 
     /** TLSA records at {@code _<port>._tcp.<host>} (RFC 7672 §2.2.3). */
     public DnssecAnswer<TlsaRecord> tlsa(String host, int port) {
-        return lookup("_" + port + "._tcp." + host, Type.TLSA, r -> TlsaRecord.of((TLSARecord) r));
+        return cachedLookup("_" + port + "._tcp." + host, Type.TLSA, r -> TlsaRecord.of((TLSARecord) r));
     }
 
-    /** Any record type (used by the start-up check); records of that type in the ANSWER section. */
+    /** Any record type (used by the start-up check, which must ask the resolver): never cached. */
     public DnssecAnswer<Record> records(String name, int type) {
-        return lookup(name, type, r -> r);
+        return lookup(name, type, r -> r).answer;
     }
 
-    private <T> DnssecAnswer<T> lookup(String name, int type, Function<Record, T> convert) {
+    /** Answers cached for questions in the cache now (for tests and the README's bound). */
+    long cachedAnswers() {
+        return answers.size();
+    }
+
+    @SuppressWarnings("unchecked") // a question's record type decides its value type (MX: MxHost, A: InetAddress...)
+    private <T> DnssecAnswer<T> cachedLookup(String name, int type, Function<Record, T> convert) {
+        String question = absolute(name).toLowerCase(Locale.ROOT) + " " + Type.string(type);
+        Optional<DnssecAnswer<?>> cached = answers.get(question);
+        if (cached.isPresent()) {
+            return (DnssecAnswer<T>) cached.get();
+        }
+        Judged<T> judged = lookup(name, type, convert);
+        answers.put(question, judged.answer, judged.life);
+        return judged.answer;
+    }
+
+    /** An answer and how long it may be reused. */
+    private static final class Judged<T> {
+        final DnssecAnswer<T> answer;
+        final Duration life;
+
+        Judged(DnssecAnswer<T> answer, Duration life) {
+            this.answer = answer;
+            this.life = life;
+        }
+
+        static <T> Judged<T> failure(DnssecAnswer<T> answer) {
+            return new Judged<>(answer, FAILURE_LIFE);
+        }
+    }
+
+    private <T> Judged<T> lookup(String name, int type, Function<Record, T> convert) {
         String question = absolute(name) + " " + Type.string(type);
         Message query;
         try {
             query = Message.newQuery(Record.newRecord(Name.fromString(absolute(name)), type, DClass.IN));
         } catch (TextParseException e) {
-            return DnssecAnswer.failed(question, "not a domain name: " + e.getMessage());
+            return new Judged<>(DnssecAnswer.failed(question, "not a domain name: " + e.getMessage()), Duration.ZERO);
         }
         Message response;
         Duration wait = timeout.multipliedBy(3);
         try {
             response = validating.sendAsync(query).toCompletableFuture().get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            return DnssecAnswer.failed(question, "no answer from " + serverDescription() + " within " + wait.toMillis() + " ms");
+            return Judged.failure(DnssecAnswer.failed(question, "no answer from " + serverDescription() + " within "
+                + wait.toMillis() + " ms"));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            return DnssecAnswer.failed(question, "lookup through " + serverDescription() + " failed: " + describe(cause));
+            return Judged.failure(DnssecAnswer.failed(question, "lookup through " + serverDescription() + " failed: "
+                + describe(cause)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return DnssecAnswer.failed(question, "interrupted");
+            return new Judged<>(DnssecAnswer.failed(question, "interrupted"), Duration.ZERO);
         }
-        return judge(question, type, response, convert);
+        DnssecAnswer<T> answer = judge(question, type, response, convert);
+        return new Judged<>(answer, life(answer, response));
+    }
+
+    /** How long an answer may be reused: see the class comment. */
+    static Duration life(DnssecAnswer<?> answer, Message response) {
+        if (answer.isTemporaryFailure()) {
+            return FAILURE_LIFE;
+        }
+        if (answer.content() == DnssecAnswer.Content.RECORDS) {
+            long ttl = response.getSection(Section.ANSWER).stream().mapToLong(Record::getTTL).min().orElse(0);
+            return Duration.ofSeconds(ttl);
+        }
+        Optional<Duration> negative = response.getSection(Section.AUTHORITY).stream()
+            .filter(r -> r.getType() == Type.SOA)
+            .map(r -> Duration.ofSeconds(Math.min(r.getTTL(), ((SOARecord) r).getMinimum())))
+            .findFirst();
+        return negative.map(ttl -> ttl.compareTo(LONGEST_NEGATIVE_LIFE) > 0 ? LONGEST_NEGATIVE_LIFE : ttl)
+            .orElse(NEGATIVE_LIFE_WITHOUT_SOA);
     }
 
     /** Reads ValidatingResolver's verdict: AD = secure, SERVFAIL with a reason = bogus. */

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Assigns a mail to a binding when it enters the mailet: the {@code jamestls.binding} attribute, or else
- * the binding header (always removed, so it never reaches the receiver). A group name picks one of its
- * bindings; the pick is stored on the mail so retries keep the same outbound identity.
+ * the binding header when {@link BindingHeaderTrust} trusts its sender. The header is always removed, so it never
+ * reaches the receiver; an untrusted one is logged and ignored. A group name picks one of its bindings; the pick
+ * is stored on the mail so retries keep the same outbound identity.
  */
 public class BindingAssigner {
     private static final Logger LOGGER = LoggerFactory.getLogger(BindingAssigner.class);
@@ -29,14 +30,16 @@ public class BindingAssigner {
 
     private final BindingSelector selector;
     private final Optional<String> bindingHeader;
+    private final BindingHeaderTrust headerTrust;
 
-    public BindingAssigner(BindingSelector selector, Optional<String> bindingHeader) {
+    public BindingAssigner(BindingSelector selector, Optional<String> bindingHeader, BindingHeaderTrust headerTrust) {
         this.selector = selector;
         this.bindingHeader = bindingHeader;
+        this.headerTrust = headerTrust;
     }
 
     public void assign(Mail mail) throws MessagingException {
-        Optional<String> fromHeader = takeHeader(mail);
+        Optional<String> fromHeader = takeHeader(mail).filter(value -> isTrusted(mail, value));
         Optional<String> requested = AttributeUtils.getValueAndCastFromMail(mail, REQUESTED_BINDING, String.class)
             .or(() -> fromHeader);
         BindingSelection selection = selector.select(requested.map(String::trim).orElse(null));
@@ -66,6 +69,15 @@ public class BindingAssigner {
         message.removeHeader(bindingHeader.get());
         // a folded value (RFC 5322 2.2.3) names the same binding as its unfolded form
         return Optional.of(MimeUtility.unfold(values[0]));
+    }
+
+    private boolean isTrusted(Mail mail, String value) {
+        Optional<String> why = headerTrust.whyUntrusted(mail);
+        why.ifPresent(reason -> LOGGER.warn("Untrusted binding header ignored and removed: mail={} sender={}"
+            + " remoteAddress={} header={} value='{}' reason={} ({}: {})", mail.getName(),
+            mail.getMaybeSender().asPrettyString(), mail.getRemoteAddr(), bindingHeader.orElseThrow(),
+            printable(value.trim()), reason, BindingHeaderTrust.PARAMETER, headerTrust));
+        return why.isEmpty();
     }
 
     private static String printable(String name) {

@@ -11,8 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.mail.MessagingException;
 import javax.net.ssl.SSLContext;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.filesystem.api.FileSystem;
@@ -32,7 +30,6 @@ import org.jamestls.tls.TlsMaterialException;
 import org.jamestls.tls.TrustContexts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.w3c.dom.NodeList;
 import org.xbill.DNS.ResolverConfig;
 
 /**
@@ -42,7 +39,6 @@ import org.xbill.DNS.ResolverConfig;
  */
 final class PublishedPolicySetup {
     private static final Logger LOGGER = LoggerFactory.getLogger(PublishedPolicySetup.class);
-    private static final String DNS_SERVICE_CONF = "file://conf/dnsservice.xml";
 
     private final TlsDeliveryConfiguration configuration;
     private final TlsPolicy policy;
@@ -139,16 +135,13 @@ final class PublishedPolicySetup {
 
     /** The first {@code <server>} of James's dnsservice.xml, else the system's first resolver. */
     private String firstJamesDnsServer() {
-        try (InputStream in = fileSystem.getResource(DNS_SERVICE_CONF)) {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            NodeList servers = factory.newDocumentBuilder().parse(in).getElementsByTagName("server");
-            if (servers.getLength() > 0 && !servers.item(0).getTextContent().isBlank()) {
-                return servers.item(0).getTextContent().trim();
+        try {
+            Optional<String> server = new JamesConf(fileSystem).firstDnsServer();
+            if (server.isPresent()) {
+                return server.get();
             }
-        } catch (Exception e) {
-            LOGGER.debug("cannot read {}: {}", DNS_SERVICE_CONF, e.toString());
+        } catch (MessagingException e) {
+            LOGGER.debug("cannot read {}: {}", JamesConf.DNS_SERVICE, e.toString());
         }
         return ResolverConfig.getCurrentConfig().servers().get(0).getAddress().getHostAddress();
     }

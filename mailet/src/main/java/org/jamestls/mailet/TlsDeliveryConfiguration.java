@@ -33,7 +33,7 @@ public final class TlsDeliveryConfiguration {
     private static final Set<String> KNOWN_PARAMETERS = Set.of("outgoing", "policyFile", "delayTime", "maxRetries",
         "bounceProcessor", "heloName", "deliveryThreads", "timeout", "connectionTimeout", "smtpPort", "bindingHeader",
         "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection", "connectionIdleTime", "maxConnectionsPerHost",
-        "dnssecResolver", "dnssecTrustAnchor", "mtaStsCache", "retryStrategy");
+        "dnssecResolver", "dnssecTrustAnchor", "mtaStsCache", "retryStrategy", BindingHeaderTrust.PARAMETER);
     public static final String DEFAULT_MTA_STS_CACHE = "file://var/mtasts";
 
     private final String outgoing;
@@ -46,6 +46,7 @@ public final class TlsDeliveryConfiguration {
     private final int connectionTimeoutMillis;
     private final int smtpPort;
     private final Optional<String> bindingHeader;
+    private final String bindingHeaderFrom;
     private final boolean tlsIfAvailableFallback;
     private final Optional<String> onSuccess;
     private final int maxMessagesPerConnection;
@@ -70,6 +71,10 @@ public final class TlsDeliveryConfiguration {
         bindingHeader = parameters.rawIsPresent("bindingHeader")
             ? parameters.string("bindingHeader")
             : Optional.of(DEFAULT_BINDING_HEADER);
+        // read as written (an empty element is an error when the trust is parsed, not the default)
+        bindingHeaderFrom = parameters.rawIsPresent(BindingHeaderTrust.PARAMETER)
+            ? parameters.string(BindingHeaderTrust.PARAMETER, "")
+            : BindingHeaderTrust.DEFAULT;
         tlsIfAvailableFallback = parameters.bool("tlsIfAvailableFallback", false);
         onSuccess = parameters.string("onSuccess");
         maxMessagesPerConnection = parameters.integer("maxMessagesPerConnection", DEFAULT_MAX_MESSAGES_PER_CONNECTION, 1, 100_000);
@@ -169,6 +174,11 @@ public final class TlsDeliveryConfiguration {
 
     public Optional<String> bindingHeader() {
         return bindingHeader;
+    }
+
+    /** Whose binding header counts, as written ({@link BindingHeaderTrust#parse} reads it). */
+    public String bindingHeaderFrom() {
+        return bindingHeaderFrom;
     }
 
     public boolean tlsIfAvailableFallback() {

@@ -82,7 +82,8 @@ public class TlsRemoteDelivery extends GenericMailet {
         TlsProfiles tlsProfiles = tlsProfiles(policy);
         queue = queueFactory.createQueue(MailQueueName.of(configuration.outgoing()));
         splitter = new DomainSplitter(queue);
-        bindingAssigner = new BindingAssigner(new BindingSelector(policy), configuration.bindingHeader());
+        bindingAssigner = new BindingAssigner(new BindingSelector(policy), configuration.bindingHeader(),
+            bindingHeaderTrust());
 
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         PublishedPolicies publishedPolicies = new PublishedPolicySetup(configuration, policy, dnsService, fileSystem).build();
@@ -105,6 +106,19 @@ public class TlsRemoteDelivery extends GenericMailet {
         LOGGER.info("TlsRemoteDelivery started: queue={} policy={} threads={} smtpPort={} maxRetries={} delays={}",
             configuration.outgoing(), configuration.policyFile(), configuration.deliveryThreads(), configuration.smtpPort(),
             configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays());
+    }
+
+    private BindingHeaderTrust bindingHeaderTrust() throws MessagingException {
+        String value = configuration.bindingHeaderFrom();
+        try {
+            BindingHeaderTrust trust = BindingHeaderTrust.parse(value, new JamesConf(fileSystem)::authorizedAddresses,
+                dnsService);
+            configuration.bindingHeader().ifPresent(header -> LOGGER.info("Binding header {} counts for: {}", header, trust));
+            return trust;
+        } catch (IllegalArgumentException e) {
+            throw new MailetParameters(getMailetConfig()).invalid(BindingHeaderTrust.PARAMETER, value,
+                BindingHeaderTrust.ALLOWED + " (" + e.getMessage() + ")");
+        }
     }
 
     /** Builds every SSL context the policy can need now, so a bad CA file or key stops start-up. */

@@ -6,10 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 import org.apache.james.dnsservice.api.DNSService;
+import org.jamestls.cache.TimedCache;
 import org.jamestls.mtasts.MtaStsLookup.FetchProblem;
 import org.jamestls.mtasts.MtaStsTxtRecord.Announcement;
 import org.jamestls.names.HostNames;
@@ -36,15 +35,19 @@ public final class MtaStsPolicySource {
     private final MtaStsPolicyCache cache;
     private final Clock clock;
     private final Duration failureMemory;
-    private final ConcurrentMap<String, FailedFetch> failures = new ConcurrentHashMap<>();
+    /** Failed fetches by domain, each kept {@code failureMemory}; at most this many domains. */
+    public static final int MAX_REMEMBERED_FAILURES = 10_000;
+    private final TimedCache<String, FailedFetch> failures;
     /**
-     * Domains seen without an MTA-STS TXT record, and until when that answer is reused: most domains publish
+     * Domains seen without an MTA-STS TXT record, for {@link #NO_ANNOUNCEMENT_MEMORY}: most domains publish
      * none, and asking DNS again for every mail costs a lookup per mail (and, with resolvers that return
-     * NXDOMAIN without an SOA, nothing caches the answer). A new policy is noticed within this time.
+     * NXDOMAIN without an SOA, nothing caches the answer). A new policy is noticed within this time. At most
+     * {@link #MAX_REMEMBERED_NO_ANNOUNCEMENTS} domains (the least recently asked leave first: their next mail costs
+     * one TXT lookup).
      */
-    private final ConcurrentMap<String, Instant> noAnnouncementUntil = new ConcurrentHashMap<>();
+    private final TimedCache<String, Boolean> noAnnouncement;
     static final Duration NO_ANNOUNCEMENT_MEMORY = Duration.ofSeconds(60);
-    private static final int MAX_REMEMBERED_DOMAINS = 100_000;
+    public static final int MAX_REMEMBERED_NO_ANNOUNCEMENTS = 10_000;
 
     public MtaStsPolicySource(DNSService dns, PolicyFetcher fetcher, MtaStsPolicyCache cache, Clock clock) {
         this(dns, fetcher, cache, clock, DEFAULT_FAILURE_MEMORY);
@@ -58,6 +61,9 @@ public final class MtaStsPolicySource {
         this.cache = cache;
         this.clock = clock;
         this.failureMemory = failureMemory;
+        this.failures = TimedCache.create(MAX_REMEMBERED_FAILURES, failureMemory.isZero() ? Duration.ofSeconds(1)
+            : failureMemory, clock);
+        this.noAnnouncement = TimedCache.create(MAX_REMEMBERED_NO_ANNOUNCEMENTS, NO_ANNOUNCEMENT_MEMORY, clock);
     }
 
     private static final class FailedFetch {
@@ -91,20 +97,16 @@ public final class MtaStsPolicySource {
         String domain = HostNames.aLabelOrNormalized(recipientDomain);
         Instant now = clock.instant();
         Optional<CachedPolicy> cached = cache.get(domain, now);
-        Instant rememberedUntil = noAnnouncementUntil.get(domain);
-        if (cached.isEmpty() && rememberedUntil != null && now.isBefore(rememberedUntil)) {
+        if (cached.isEmpty() && noAnnouncement.get(domain).isPresent()) {
             return MtaStsLookup.none(domain, "no v=STSv1 TXT record (looked up less than "
                 + NO_ANNOUNCEMENT_MEMORY.toSeconds() + " s ago)");
         }
         Announcement announcement = announcement(domain);
         Optional<String> announcedId = announcement.record().map(MtaStsTxtRecord::id);
         if (announcedId.isEmpty()) {
-            if (noAnnouncementUntil.size() > MAX_REMEMBERED_DOMAINS) {
-                noAnnouncementUntil.clear();
-            }
-            noAnnouncementUntil.put(domain, now.plus(NO_ANNOUNCEMENT_MEMORY));
+            noAnnouncement.put(domain, Boolean.TRUE, NO_ANNOUNCEMENT_MEMORY);
         } else {
-            noAnnouncementUntil.remove(domain);
+            noAnnouncement.remove(domain);
         }
 
         if (cached.isEmpty()) {
@@ -138,7 +140,7 @@ public final class MtaStsPolicySource {
     }
 
     private Fetched fetch(String domain, String id, Instant now) {
-        FailedFetch failed = failures.get(domain);
+        FailedFetch failed = failures.get(domain).orElse(null);
         if (failed != null && failed.id.equals(id) && now.isBefore(failed.retryAfter)) {
             return new Fetched(Optional.empty(), failed.reason + " (not retried before " + failed.retryAfter + ")",
                 failed.problem);
@@ -162,7 +164,7 @@ public final class MtaStsPolicySource {
             problem = FetchProblem.FETCH_ERROR;
         }
         if (!failureMemory.isZero()) {
-            failures.put(domain, new FailedFetch(id, failure, problem, now.plus(failureMemory)));
+            failures.put(domain, new FailedFetch(id, failure, problem, now.plus(failureMemory)), failureMemory);
         }
         return new Fetched(Optional.empty(), failure, problem);
     }

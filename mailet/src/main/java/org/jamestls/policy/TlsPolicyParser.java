@@ -2,6 +2,7 @@ package org.jamestls.policy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.IDN;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -208,7 +209,7 @@ public final class TlsPolicyParser {
                 String path = childPath(scopePath, element);
                 checkAttributes(element, path, Set.of(NAME));
                 String raw = name(element, path, "domain");
-                String domain = DomainNames.normalize(raw);
+                String domain = DomainNames.normalize(aLabels(raw, path));
                 if (domain.isEmpty() || !domain.chars().noneMatch(Character::isWhitespace)) {
                     throw fail(path + "/@" + NAME, "invalid domain name '" + raw + "'; allowed: a domain name such as"
                         + " example.com (case-insensitive, trailing dot optional)");
@@ -221,6 +222,19 @@ public final class TlsPolicyParser {
                 result.put(domain, options(children(element, path, allowed()), path));
             }
             return result;
+        }
+
+        /**
+         * {@code bücher.example} as {@code xn--bcher-kva.example}: recipient domains arrive as A-labels (James's SMTP
+         * intake has no SMTPUTF8), and MX lookups use A-labels, so a U-label stanza would never match otherwise.
+         */
+        private String aLabels(String raw, String path) throws PolicyConfigurationException {
+            try {
+                return IDN.toASCII(raw.trim(), IDN.ALLOW_UNASSIGNED);
+            } catch (IllegalArgumentException e) {
+                throw fail(path + "/@" + NAME, "invalid internationalised domain name '" + raw + "' (" + e.getMessage()
+                    + "); allowed: a domain name such as example.com or bücher.example");
+            }
         }
 
         /** The option elements among a scope's children; each option at most once. */

@@ -2,14 +2,17 @@ package org.jamestls.dane;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -17,6 +20,7 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TXTRecord;
@@ -29,9 +33,18 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
  */
 public final class ScriptedValidatingResolver implements Resolver {
     private final Map<String, Function<Message, CompletionStage<Message>>> answers = new HashMap<>();
+    /** Questions asked (what the resolver's cache saves). */
+    public final AtomicInteger queries = new AtomicInteger();
+    private Function<Message, CompletionStage<Message>> otherwise = q -> new CompletableFuture<>();
 
     public static DnssecResolver resolverOver(ScriptedValidatingResolver scripted) {
         return new DnssecResolver(scripted, new InetSocketAddress("127.0.0.1", 53), TrustAnchors.root(), Duration.ofMillis(100));
+    }
+
+    /** The same, with the answer cache on {@code clock}. */
+    public static DnssecResolver resolverOver(ScriptedValidatingResolver scripted, Clock clock) {
+        return new DnssecResolver(scripted, new InetSocketAddress("127.0.0.1", 53), TrustAnchors.root(),
+            Duration.ofMillis(100), clock);
     }
 
     private static String key(String name, int type) {
@@ -48,6 +61,36 @@ public final class ScriptedValidatingResolver implements Resolver {
 
     public ScriptedValidatingResolver nxdomain(String name, int type, boolean secure) {
         return answer(name, type, Rcode.NXDOMAIN, secure);
+    }
+
+    /** A secure answer whose records have this TTL. */
+    public ScriptedValidatingResolver secureWithTtl(String name, int type, long ttl, String... rdata) {
+        answers.put(key(name, type), q -> CompletableFuture.completedFuture(reply(q, Rcode.NOERROR, true, ttl, name, type,
+            rdata)));
+        return this;
+    }
+
+    /** A secure NXDOMAIN with the zone's SOA in AUTHORITY (TTL and MINIMUM decide negative caching). */
+    public ScriptedValidatingResolver nxdomainWithSoa(String name, int type, long soaTtl, long soaMinimum) {
+        answers.put(key(name, type), q -> {
+            Message m = reply(q, Rcode.NXDOMAIN, true);
+            try {
+                m.addRecord(new SOARecord(Name.fromString("dane.test."), DClass.IN, soaTtl, Name.fromString("ns.dane.test."),
+                    Name.fromString("hostmaster.dane.test."), 1, 3600, 600, 86400, soaMinimum), Section.AUTHORITY);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e);
+            }
+            return CompletableFuture.completedFuture(m);
+        });
+        return this;
+    }
+
+    /** Questions not scripted otherwise get a secure answer with these records (instead of no answer at all). */
+    public ScriptedValidatingResolver otherwiseSecure(int type, String rdata) {
+        otherwise = q -> CompletableFuture.completedFuture(q.getQuestion().getType() == type
+            ? reply(q, Rcode.NOERROR, true, 60, q.getQuestion().getName().toString(), type, rdata)
+            : reply(q, Rcode.NOERROR, true));
+        return this;
     }
 
     public ScriptedValidatingResolver bogus(String name, int type, String reason) {
@@ -85,6 +128,19 @@ public final class ScriptedValidatingResolver implements Resolver {
         return this;
     }
 
+    private static Message reply(Message query, int rcode, boolean secure, long ttl, String name, int type, String... rdata) {
+        Message m = reply(query, rcode, secure);
+        for (String data : rdata) {
+            try {
+                m.addRecord(Record.fromString(Name.fromString(DnssecResolver.absolute(name)), type, 1, ttl, data, Name.root),
+                    Section.ANSWER);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+        return m;
+    }
+
     private static Message reply(Message query, int rcode, boolean secure) {
         Message m = new Message(query.getHeader().getID());
         m.getHeader().setFlag(Flags.QR);
@@ -99,8 +155,9 @@ public final class ScriptedValidatingResolver implements Resolver {
     @Override
     public CompletionStage<Message> sendAsync(Message query) {
         Record q = query.getQuestion();
+        queries.incrementAndGet();
         Function<Message, CompletionStage<Message>> a = answers.get(q.getName().toString().toLowerCase() + " " + Type.string(q.getType()));
-        return a == null ? new CompletableFuture<>() : a.apply(query);
+        return a == null ? otherwise.apply(query) : a.apply(query);
     }
 
     @Override

@@ -24,7 +24,9 @@ class BindingAssignerTest {
         + "<binding name='solo' bindAddress='127.0.0.53'/>"
         + "</tlsPolicy>";
 
-    private final BindingAssigner assigner = new BindingAssigner(selector(), Optional.of("X-Binding"));
+    /** Selection itself, whoever sent the header (who may send it: {@link BindingHeaderTrustTest}). */
+    private final BindingAssigner assigner = new BindingAssigner(selector(), Optional.of("X-Binding"),
+        BindingHeaderTrust.anyone());
 
     @ParameterizedTest(name = "attribute={0} header={1} -> {2}")
     @CsvSource(nullValues = "-", value = {
@@ -88,7 +90,7 @@ class BindingAssignerTest {
         return mail;
     }
 
-    private static BindingSelector selector() {
+    static BindingSelector selector() {
         try {
             return new BindingSelector(TlsPolicyParser.parse(
                 new ByteArrayInputStream(POLICY.getBytes(StandardCharsets.UTF_8)), "test-policy.xml"));

@@ -26,6 +26,7 @@ class TlsDeliveryConfigurationTest {
         assertThat(configuration.connectionTimeoutMillis()).isEqualTo(60_000);
         assertThat(configuration.smtpPort()).isEqualTo(25);
         assertThat(configuration.bindingHeader()).contains("X-Binding");
+        assertThat(configuration.bindingHeaderFrom()).as("the operator's injectors only").isEqualTo("authorizedAddresses");
         assertThat(configuration.bounceProcessor()).isEmpty();
         assertThat(configuration.tlsIfAvailableFallback()).isFalse();
         assertThat(configuration.maxMessagesPerConnection()).isEqualTo(100);
@@ -70,6 +71,14 @@ class TlsDeliveryConfigurationTest {
     void retryStrategyDefaultsToAuto(String value, org.jamestls.retry.RetryStrategyKind expected) throws Exception {
         MapMailetConfig config = value == null ? new MapMailetConfig() : new MapMailetConfig().with("retryStrategy", value);
         assertThat(TlsDeliveryConfiguration.from(config).retryStrategy()).isEqualTo(expected);
+    }
+
+    @Test
+    void bindingHeaderFromIsKeptAsWrittenForTheTrustToParse() throws Exception {
+        assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("bindingHeaderFrom", " authenticated "))
+            .bindingHeaderFrom()).isEqualTo("authenticated");
+        assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("bindingHeaderFrom", "")).bindingHeaderFrom())
+            .as("an empty element is not the default: parsing it fails").isEmpty();
     }
 
     @Test

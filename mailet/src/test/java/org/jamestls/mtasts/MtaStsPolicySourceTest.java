@@ -35,7 +35,7 @@ class MtaStsPolicySourceTest {
     }
 
     private MtaStsPolicySource source(Duration failureMemory) {
-        return new MtaStsPolicySource(dns, fetcher, new MtaStsPolicyCache(dir), clock, failureMemory);
+        return new MtaStsPolicySource(dns, fetcher, new MtaStsPolicyCache(dir, clock), clock, failureMemory);
     }
 
     /** Policy bodies or failures by domain; counts fetches. */
@@ -363,6 +363,6 @@ class MtaStsPolicySourceTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(new MtaStsPolicyCache(dir).get("dest.test", clock.instant())).isPresent();
+        assertThat(new MtaStsPolicyCache(dir, clock).get("dest.test", clock.instant())).isPresent();
     }
 }

@@ -166,6 +166,13 @@ class TlsPolicyParserTest {
             bad("bindingGroup inside bindingGroup", policy("<bindingGroup name='g'><bindingGroup name='h'/></bindingGroup>"),
                 "/tlsPolicy/bindingGroup[@name='g']/bindingGroup[@name='h']:", "<bindingGroup> is not allowed here",
                 "allowed inside <bindingGroup>: tls, tlsIfAvailableFallback, tlsVerify, tlsCa, tlsCertificate, tlsKey, tlsProtocols, tlsCiphers, mtaSts, dane, tlsRequiredHeader, tlsRememberBroken, tlsRpt, domain, binding"),
+            bad("a U-label and its A-label in one scope",
+                policy("<domain name='bücher.example'/><domain name='XN--BCHER-KVA.example'/>"),
+                "/tlsPolicy/domain[@name='XN--BCHER-KVA.example']:", "'XN--BCHER-KVA.example'", "'bücher.example'",
+                "once per scope"),
+            bad("internationalised domain that has no A-label",
+                policy("<domain name='" + "ü".repeat(70) + ".example'/>"),
+                "/tlsPolicy/domain[@name='", "invalid internationalised domain name", "such as example.com"),
             bad("domain inside domain", policy("<domain name='a.example'><domain name='b.example'/></domain>"),
                 "/tlsPolicy/domain[@name='a.example']/domain[@name='b.example']:", "<domain> is not allowed here",
                 DOMAIN_CHILDREN),
@@ -225,6 +232,19 @@ class TlsPolicyParserTest {
         assertThat(parsed.binding("TX1")).isEmpty();
         assertThat(parsed.group("transactional")).contains(transactional);
         assertThat(parsed.globalOptions().tlsIfAvailableFallback()).isEmpty();
+    }
+
+    @Test
+    void internationalisedDomainNamesAreKeptAsALabels() throws Exception {
+        TlsPolicy parsed = PolicyFixtures.parse(policy("<domain name='Bücher.Example.'><tls>required</tls></domain>"
+            + "<binding name='b'><domain name='münchen.example'><tls>ifavailable</tls></domain></binding>"));
+
+        ResolvedTlsPolicy global = parsed.resolve("xn--bcher-kva.example", java.util.Optional.empty());
+        assertThat(global.tls().value()).isEqualTo(TlsLevel.REQUIRED);
+        assertThat(global.tls().decidedBy().toString()).isEqualTo("global domain xn--bcher-kva.example");
+        assertThat(parsed.resolve("xn--mnchen-3ya.example", parsed.binding("b")).tls().value())
+            .isEqualTo(TlsLevel.IFAVAILABLE);
+        assertThat(parsed.resolve("bucher.example", java.util.Optional.empty()).tls().value()).isEqualTo(TlsLevel.NO);
     }
 
     @Test

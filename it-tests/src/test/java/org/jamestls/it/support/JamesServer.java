@@ -7,7 +7,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +24,10 @@ import java.util.regex.Pattern;
  * -cp 'target/james-runtime/lib/*' org.apache.james.MemoryJamesServerMain}.
  *
  * <p>HOME ({@code target/james-home}) is rebuilt on every start: conf/ = config-samples/ with the
- * {@link #SUBSTITUTIONS} applied, then the {@link JamesConfig}'s override files; extensions-jars/ = the
+ * {@link #SUBSTITUTIONS} applied, then the {@link JamesConfig}'s override files, and a self-signed certificate for
+ * the SMTP listener's STARTTLS ({@link #LISTENER_CHAIN}, {@link #LISTENER_KEY}); extensions-jars/ = the
  * mailet jar(s) from target/james-runtime/extensions-jars. stdout+stderr go to HOME/logs/console.log.
+ * Started means SMTP greets and WebAdmin answers HTTP.
  *
  * <p>A {@link Flavor} other than the memory server (the ActiveMQ-queue server of RestartPersistenceIT) and other
  * {@link Endpoints} than {@link TestNetwork}'s can be chosen with {@link #custom}; such a James can be killed
@@ -127,6 +132,11 @@ public final class JamesServer implements AutoCloseable {
     /** Retry schedule in tests: 5 retries 2 seconds apart, so a mail bounces about 10 s after its first try. */
     public static final String TEST_DELAY_TIME = "5*2 seconds";
     public static final int TEST_MAX_RETRIES = 5;
+
+    /** The PEM files config-samples/smtpserver.xml names for its STARTTLS (written by {@link #assembleHome()}). */
+    public static final String LISTENER_KEY = "smtp-tls-key.pem";
+    public static final String LISTENER_CHAIN = "smtp-tls-chain.pem";
+    private static final String LISTENER_HOST = "relay.example.org";
 
     private static final String MAIN_CLASS = "org.apache.james.MemoryJamesServerMain";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
@@ -235,8 +245,8 @@ public final class JamesServer implements AutoCloseable {
                 throw new IllegalStateException("James exited with status " + process.exitValue()
                     + " during startup. Log tail:\n" + Processes.tail(log(), 60));
             }
-            // WebAdmin comes up after SMTP: tests call it right after start
-            if (smtpGreets() && Processes.canConnect(endpoints.webAdminAddress, endpoints.webAdminPort)) {
+            // WebAdmin comes up after SMTP, and tests call it right after start: wait for an HTTP answer (any status)
+            if (smtpGreets() && webAdminAnswers()) {
                 return this;
             }
             Processes.sleep(Duration.ofMillis(250));
@@ -326,6 +336,7 @@ public final class JamesServer implements AutoCloseable {
                 Files.writeString(conf.resolve(override.getKey()), substitute(override.getKey(), override.getValue(),
                     false));
             }
+            writeListenerCertificate(conf);
             Path ext = runtime.resolve("extensions-jars");
             if (Files.isDirectory(ext)) {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(ext, "*.jar")) {
@@ -338,6 +349,23 @@ public final class JamesServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot assemble James home " + home, e);
         }
+    }
+
+    /**
+     * The sample listener's STARTTLS certificate and key (smtpserver.xml names them; an operator supplies real ones):
+     * a fresh self-signed pair, unless the config brings its own.
+     */
+    private void writeListenerCertificate(Path conf) throws IOException {
+        String smtpServer = Files.readString(conf.resolve("smtpserver.xml"));
+        if (!smtpServer.contains("file://conf/" + LISTENER_KEY) || Files.exists(conf.resolve(LISTENER_KEY))) {
+            return;
+        }
+        KeyPair keys = CertificateAuthority.ecP256KeyPair();
+        Instant now = Instant.now();
+        X509Certificate certificate = CertificateAuthority.selfSigned(LISTENER_HOST, List.of(LISTENER_HOST, "localhost"),
+            keys, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), CertificateAuthority.Purpose.SERVER);
+        PemFiles.writeCertificates(conf.resolve(LISTENER_CHAIN), certificate);
+        PemFiles.writeKey(conf.resolve(LISTENER_KEY), keys, PemFiles.KeyFormat.PKCS8);
     }
 
     private String substitute(String fileName, String text, boolean required) {
@@ -356,6 +384,18 @@ public final class JamesServer implements AutoCloseable {
             result = result.replace(s.from, s.to);
         }
         return result;
+    }
+
+    private boolean webAdminAnswers() {
+        if (!Processes.canConnect(endpoints.webAdminAddress, endpoints.webAdminPort)) {
+            return false;
+        }
+        try {
+            webAdmin().get("/healthcheck");
+            return true;
+        } catch (UncheckedIOException e) {
+            return false;
+        }
     }
 
     private boolean smtpGreets() {

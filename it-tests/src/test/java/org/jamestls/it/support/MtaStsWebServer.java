@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
@@ -37,7 +39,9 @@ import org.jamestls.it.support.PemFiles.KeyFormat;
  * <p>
  * Changing a known domain's policy only rewrites its file (atomically); adding a domain or changing its
  * certificate rewrites the config and reloads nginx. Either way the call returns once nginx serves the change
- * (bounded wait).
+ * (bounded wait): after a reload, once every worker of the old configuration has exited (until then a new
+ * connection may still reach one and get the old certificate), and once the host presents the certificate just
+ * issued for it and answers as expected.
  */
 public final class MtaStsWebServer implements AutoCloseable {
 
@@ -99,7 +103,8 @@ public final class MtaStsWebServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start nginx", e);
         }
-        boolean up = Processes.await(START_TIMEOUT, () -> !process.isAlive() || Processes.canConnect(address, port));
+        // a worker answers HTTPS (the listening socket alone accepts before any worker runs)
+        boolean up = Processes.await(START_TIMEOUT, () -> !process.isAlive() || answers(DEFAULT_HOST, 404));
         if (!up || !process.isAlive()) {
             String out = Processes.readOrEmpty(dir.resolve("nginx.out"));
             close();
@@ -123,7 +128,7 @@ public final class MtaStsWebServer implements AutoCloseable {
             hosts.put(d, certificate);
             reload();
         }
-        awaitServing(d, 200, policy);
+        awaitServing(d, 200, policy, leaf(d));
     }
 
     /** Deletes the domain's policy file: its host still answers, with 404. */
@@ -135,7 +140,7 @@ public final class MtaStsWebServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         if (hosts.containsKey(d)) {
-            awaitServing(d, 404, null);
+            awaitServing(d, 404, null, leaf(d));
         }
     }
 
@@ -263,32 +268,75 @@ public final class MtaStsWebServer implements AutoCloseable {
         }
         writeConfig();
         check();
+        Set<Long> oldWorkers = workers();
         // SIGHUP to the master: new workers with the new config, old ones finish gracefully.
         Processes.run(Duration.ofSeconds(10), "kill", "-HUP", Long.toString(process.pid())).requireSuccess("kill -HUP");
+        boolean reloaded = Processes.await(CHANGE_TIMEOUT, () -> {
+            Set<Long> now = workers();
+            return !now.isEmpty() && now.stream().noneMatch(oldWorkers::contains);
+        });
+        if (!reloaded) {
+            throw new IllegalStateException("nginx did not replace its workers " + oldWorkers + " within " + CHANGE_TIMEOUT
+                + " after a reload (now " + workers() + ")\n" + Processes.tail(errorLog(), 10));
+        }
     }
 
-    /** Polls over HTTPS (SNI = the policy host, any certificate) until the host answers as expected. */
-    private void awaitServing(String domain, int status, String body) {
+    /** The master's worker processes. */
+    private Set<Long> workers() {
+        return process.toHandle().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+            .collect(Collectors.toSet());
+    }
+
+    /**
+     * Polls over HTTPS (SNI = the policy host, any certificate accepted) until the host presents {@code certificate}
+     * and answers as expected.
+     */
+    private void awaitServing(String domain, int status, String body, X509Certificate certificate) {
         String[] last = {"nothing yet"};
         boolean ok = Processes.await(CHANGE_TIMEOUT, () -> {
             try {
-                String response = get(policyHost(domain));
-                last[0] = response;
-                return response.startsWith("HTTP/1.1 " + status + " ")
-                    && (body == null || response.endsWith("\r\n\r\n" + body));
+                Served served = get(policyHost(domain));
+                last[0] = served.response + "\n(certificate " + served.certificate.getSubjectX500Principal() + ")";
+                return served.certificate.equals(certificate) && served.response.startsWith("HTTP/1.1 " + status + " ")
+                    && (body == null || served.response.endsWith("\r\n\r\n" + body));
             } catch (IOException e) {
                 last[0] = e.toString();
                 return false;
             }
         });
         if (!ok) {
-            throw new IllegalStateException("nginx did not serve " + status + " for " + policyHost(domain) + " within "
-                + CHANGE_TIMEOUT + "; last answer:\n" + Processes.tail(last[0], 10) + "\n" + Processes.tail(errorLog(), 10));
+            throw new IllegalStateException("nginx did not serve " + status + " for " + policyHost(domain) + " with "
+                + certificate.getSubjectX500Principal() + " within " + CHANGE_TIMEOUT + "; last answer:\n"
+                + Processes.tail(last[0], 10) + "\n" + Processes.tail(errorLog(), 10));
+        }
+    }
+
+    private boolean answers(String host, int status) {
+        try {
+            return get(host).response.startsWith("HTTP/1.1 " + status + " ");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The certificate issued for {@code domain}'s host (first in its chain file). */
+    private X509Certificate leaf(String domain) {
+        return PemFiles.readCertificate(chainFile(domain));
+    }
+
+    /** What one request got: the raw response and the certificate the server presented. */
+    private static final class Served {
+        final String response;
+        final X509Certificate certificate;
+
+        Served(String response, X509Certificate certificate) {
+            this.response = response;
+            this.certificate = certificate;
         }
     }
 
     /** The raw response to GET /.well-known/mta-sts.txt. */
-    private String get(String host) throws IOException {
+    private Served get(String host) throws IOException {
         try (Socket tcp = new Socket()) {
             tcp.connect(new InetSocketAddress(address, port), 2000);
             tcp.setSoTimeout(5000);
@@ -301,7 +349,8 @@ public final class MtaStsWebServer implements AutoCloseable {
                 .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = tls.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return new Served(response, (X509Certificate) tls.getSession().getPeerCertificates()[0]);
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -142,8 +143,9 @@ public final class PostfixReceivers implements AutoCloseable {
     }
 
     /**
-     * Switches a listener's mode at runtime: rewrites master.cf, {@code postfix reload}, and waits until a
-     * JDK client observes the new behaviour.
+     * Switches a listener's mode at runtime: rewrites master.cf, {@code postfix reload}, and waits until every
+     * smtpd process of that listener started before the reload has exited (until then a new connection, or a session
+     * James keeps open, may still meet the old mode) and a JDK client observes the new behaviour.
      */
     public synchronized void setMode(String listenerName, TlsMode mode) {
         listener(listenerName);
@@ -156,8 +158,23 @@ public final class PostfixReceivers implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Set<Long> before = smtpdProcesses(listener(listenerName));
         postfix("reload");
-        awaitMode(listenerName, mode, Duration.ofSeconds(30));
+        Duration timeout = Duration.ofSeconds(30);
+        if (!Processes.await(timeout, () -> smtpdProcesses(listener(listenerName)).stream().noneMatch(before::contains))) {
+            throw new IllegalStateException("smtpd processes " + before + " of " + listener(listenerName)
+                + " still run " + timeout + " after postfix reload\nPostfix log tail:\n" + Processes.tail(log(), 30));
+        }
+        awaitMode(listenerName, mode, timeout);
+    }
+
+    /** The smtpd processes master runs for {@code listener} (master names the service, ip:port, after -n). */
+    private Set<Long> smtpdProcesses(ReceiverListener listener) {
+        String service = "-n " + listener.ip() + ":" + listener.port() + " ";
+        return masterPid().flatMap(ProcessHandle::of).map(master -> master.children()
+                .filter(child -> Processes.commandLine(child).contains(service))
+                .map(ProcessHandle::pid).collect(Collectors.toSet()))
+            .orElse(Set.of());
     }
 
     public synchronized TlsMode mode(String listenerName) {

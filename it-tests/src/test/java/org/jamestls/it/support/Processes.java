@@ -134,6 +134,20 @@ public final class Processes {
         });
     }
 
+    /**
+     * A process's command line as the kernel shows it ({@code /proc/<pid>/cmdline}, arguments joined by spaces):
+     * what daemons such as Postfix's master pass their children, or what nginx writes as its process title.
+     * Empty when the process is gone.
+     */
+    public static String commandLine(ProcessHandle process) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Stops a child process: SIGTERM, then SIGKILL after {@code grace}. */
     public static void stop(Process p, Duration grace) {
         if (p == null || !p.isAlive()) {

@@ -8,7 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** GET, POST and DELETE requests to James's webadmin ({@code http://127.0.0.1:}{@link TestNetwork#JAMES_WEBADMIN_PORT}). */
+/** Requests to James's webadmin ({@code http://127.0.0.1:}{@link TestNetwork#JAMES_WEBADMIN_PORT}). */
 public final class WebAdminClient {
 
     /** Status code and body of one response. */
@@ -56,10 +56,15 @@ public final class WebAdminClient {
             .POST(HttpRequest.BodyPublishers.noBody()));
     }
 
+    /** {@code put("/users/alice@x.test", "{\"password\":\"...\"}")}; any status is returned, I/O failures throw. */
+    public Response put(String path, String jsonBody) {
+        return send("PUT", path, HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(jsonBody)));
+    }
+
     private Response send(String method, String pathAndQuery, HttpRequest.Builder builder) {
-        HttpRequest request = builder.timeout(TIMEOUT).build();
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(builder.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + baseUrl + pathAndQuery + " failed", e);
