@@ -4,15 +4,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The benchmark's mail: about 4 KB of 7-bit text, one recipient, an {@code X-Bench-Id} header the sink records,
- * and a last body line {@link #END_MARKER}{@code id} by which the sink knows it got the whole message.
- * Mail {@code seq} goes to {@code rcpt<seq>@bench<seq % 10 + 1>.test}, so the mails spread evenly over
- * {@link #DOMAINS} domains (each with its own MX, see {@link DeliveryBenchmark}).
+ * and a last body line {@link #END_MARKER}{@code id} by which the sink knows it got the whole message. Where each
+ * mail goes: {@link BenchLayout}.
  */
 final class BenchMail {
 
     static final String ID_HEADER = "X-Bench-Id";
     static final String END_MARKER = "END-OF-BENCH-MAIL ";
-    static final int DOMAINS = 10;
     /** Size of the message as submitted (headers + body), bytes. */
     static final int SIZE = 4096;
 
@@ -24,14 +22,6 @@ final class BenchMail {
 
     static String id(String phase, int seq) {
         return phase + "-" + seq;
-    }
-
-    static String domain(int seq) {
-        return "bench" + (seq % DOMAINS + 1) + ".test";
-    }
-
-    static String recipient(int seq) {
-        return "rcpt" + seq + "@" + domain(seq);
     }
 
     /** The message text with CRLF line endings, without the terminating dot; no line starts with a dot. */

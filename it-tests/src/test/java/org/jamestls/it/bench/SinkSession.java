@@ -47,6 +47,7 @@ final class SinkSession {
     private LineReader in;
     private OutputStream out;
     private int unflushedReplies;
+    private boolean messageJustEnded;
     private boolean secure;
     private InetSocketAddress peer;
 
@@ -77,10 +78,14 @@ final class SinkSession {
             } else if (unflushedReplies > 0) {
                 // the client sent this before it could see the replies to its earlier commands
                 sink.counters().pipelinedCommands.incrementAndGet();
+                if (messageJustEnded) {
+                    sink.counters().postDotPipelining.incrementAndGet();
+                }
                 if (!options.pipelining) {
                     sink.counters().unadvertisedPipelining.incrementAndGet();
                 }
             }
+            messageJustEnded = false;
             String line = in.readLine();
             if (line == null) {
                 return;
@@ -302,6 +307,7 @@ final class SinkSession {
         }
         resetTransaction();
         reply("250 2.0.0 Ok: queued");
+        messageJustEnded = true;
     }
 
     /** Round trips of the proxied connection at each MAIL: setup before the first, per mail between two. */

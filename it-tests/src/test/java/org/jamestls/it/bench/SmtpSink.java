@@ -83,6 +83,8 @@ public final class SmtpSink {
         final AtomicInteger truncated = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
         final AtomicLong pipelinedCommands = new AtomicLong();
+        /** Transactions whose first command came behind the previous message's end, before its reply. */
+        final AtomicLong postDotPipelining = new AtomicLong();
         final AtomicLong unadvertisedPipelining = new AtomicLong();
         final AtomicLong improperPipelining = new AtomicLong();
         final AtomicLong plaintextAfterStartTls = new AtomicLong();
@@ -352,6 +354,7 @@ public final class SmtpSink {
             .append(" truncated=").append(c.truncated.get()).append(" bytes=").append(c.bytes.get())
             .append(" dataMessages=").append(c.dataMessages.get()).append(" bdatMessages=").append(c.bdatMessages.get())
             .append(" pipelinedCommands=").append(c.pipelinedCommands.get())
+            .append(" postDotPipelining=").append(c.postDotPipelining.get())
             .append(" unadvertisedPipelining=").append(c.unadvertisedPipelining.get())
             .append(" improperPipelining=").append(c.improperPipelining.get())
             .append(" plaintextAfterStartTls=").append(c.plaintextAfterStartTls.get())

@@ -73,6 +73,7 @@ class SmtpSinkTest {
         assertThat(records(sink)).containsExactly("m-1 plain data", "m-2 plain bdat");
         SmtpSink.Counters counters = sink.counters();
         assertThat(counters.pipelinedCommands.get()).as("RCPT, DATA; MAIL, RCPT, BDAT after the dot").isEqualTo(5);
+        assertThat(counters.postDotPipelining.get()).as("MAIL behind the final dot").isEqualTo(1);
         assertThat(counters.improperPipelining.get() + counters.errorReplies.get() + counters.truncated.get()).isZero();
     }
 

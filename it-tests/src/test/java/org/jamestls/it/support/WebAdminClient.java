@@ -8,7 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** GET requests to James's webadmin ({@code http://127.0.0.1:}{@link TestNetwork#JAMES_WEBADMIN_PORT}). */
+/** GET (and PATCH) requests to James's webadmin ({@code http://127.0.0.1:}{@link TestNetwork#JAMES_WEBADMIN_PORT}). */
 public final class WebAdminClient {
 
     /** Status code and body of one response. */
@@ -42,16 +42,26 @@ public final class WebAdminClient {
 
     /** {@code get("/mailQueues/outgoing/mails")}; any status is returned, I/O failures throw. */
     public Response get(String pathAndQuery) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(TIMEOUT).GET()
-            .build();
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(TIMEOUT).GET().build(),
+            pathAndQuery);
+    }
+
+    /** {@code patch("/mailQueues/outgoing/mails?delayed=true", "{\"delayed\": false}")} (JSON body). */
+    public Response patch(String pathAndQuery, String json) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(TIMEOUT)
+            .header("Content-Type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build(), pathAndQuery);
+    }
+
+    private Response send(HttpRequest request, String pathAndQuery) {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());
         } catch (IOException e) {
-            throw new UncheckedIOException("GET " + baseUrl + pathAndQuery + " failed", e);
+            throw new UncheckedIOException(request.method() + " " + baseUrl + pathAndQuery + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted: GET " + baseUrl + pathAndQuery, e);
+            throw new IllegalStateException("Interrupted: " + request.method() + " " + baseUrl + pathAndQuery, e);
         }
     }
 }
