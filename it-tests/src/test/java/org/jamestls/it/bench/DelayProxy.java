@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A user-space stand-in for a network path with a round-trip time (this machine has no netem): a TCP proxy on
  * loopback that forwards each direction's bytes {@code RTT/2} after they arrived, in order, and counts per
- * connection the round trips the client waited for ({@link RoundTripCounter}).
+ * connection the round trips the client waited for ({@link RoundTripCounter}: the client's side of the delay gives
+ * the order in which the client sent and received, the server's side which server bytes answer new client bytes).
  *
  * <p>Model of one connection, with {@code t0} the moment the proxy accepted it (the kernel completes the
  * client's loopback handshake at once, so t0 is when the client called connect):
@@ -329,14 +330,19 @@ final class DelayProxy implements AutoCloseable {
         }
     }
 
-    /** Bytes read at one time, due on the other side at {@code due}; {@code data == null} is end of stream. */
+    /**
+     * Bytes read at one time, due on the other side at {@code due}; {@code data == null} is end of stream. Server
+     * bytes carry the {@link RoundTripCounter#serverSent} token of the moment they were read.
+     */
     private static final class Chunk {
         final long due;
         final ByteBuffer data;
+        final long token;
 
-        Chunk(long due, ByteBuffer data) {
+        Chunk(long due, ByteBuffer data, long token) {
             this.due = due;
             this.data = data;
+            this.token = token;
         }
     }
 
@@ -466,13 +472,13 @@ final class DelayProxy implements AutoCloseable {
                     }
                     SelectionKey key = session.key(!towardsServer);
                     key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
-                    chunks.add(new Chunk(now + halfRttNanos, null));
+                    chunks.add(new Chunk(now + halfRttNanos, null, 0));
                     break;
                 }
                 readBuffer.flip();
                 ByteBuffer copy = ByteBuffer.allocate(n);
                 copy.put(readBuffer).flip();
-                chunks.add(new Chunk(now + halfRttNanos, copy));
+                chunks.add(new Chunk(now + halfRttNanos, copy, towardsServer ? 0 : session.counter.serverSent()));
                 held += n;
                 (towardsServer ? bytesToServer : bytesToClient).addAndGet(n);
                 if (towardsServer) {
@@ -502,12 +508,16 @@ final class DelayProxy implements AutoCloseable {
                         session.finishIfDone();
                         return;
                     }
-                    if (!towardsServer && c.data.position() == 0 && session.counter.serverDelivered()) {
+                    if (!towardsServer && c.data.position() == 0 && session.counter.serverDelivered(c.token)) {
                         roundTrips.incrementAndGet();
                     }
                     int before = c.data.remaining();
                     target.write(c.data);
-                    held -= before - c.data.remaining();
+                    int written = before - c.data.remaining();
+                    held -= written;
+                    if (towardsServer) {
+                        session.counter.forwarded(written);
+                    }
                     if (c.data.hasRemaining()) {
                         SelectionKey key = session.key(towardsServer);
                         key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);

@@ -54,31 +54,49 @@ class DelayProxyTest {
         threads.awaitTermination(10, TimeUnit.SECONDS);
     }
 
-    /** Events on the client's side: S = server bytes reached the client, C = the client sent, E = client closed. */
+    /**
+     * Events as the proxy sees them: C = the client sent, F = the client's bytes so far reached the server, R = the
+     * server sent (token: the client bytes it had), S = the oldest server bytes not yet delivered reach the client,
+     * E = the client closed its side.
+     */
     static Stream<Arguments> counting() {
         return Stream.of(
-            Arguments.of("greeting only", "S", 1),
-            Arguments.of("lock-step: greeting, two commands", "S C S C S", 3),
-            Arguments.of("pipelined group, replies in three segments", "S C C C S S S", 2),
-            Arguments.of("reply split across segments", "S C S S", 2),
-            Arguments.of("client burst in two segments", "S C C S", 2),
-            Arguments.of("client speaks first", "C S", 1),
-            Arguments.of("client bytes no reply follows", "S C C", 1),
-            Arguments.of("reply after the client closed (QUIT, close)", "S C E S", 1),
-            Arguments.of("reply before the client closed (QUIT, 221, close)", "S C S E", 2));
+            Arguments.of("greeting only", "R S", 1),
+            Arguments.of("lock-step: greeting, two commands", "R S C F R S C F R S", 3),
+            Arguments.of("pipelined group, three segments each way", "R S C C C F R F R F R S S S", 2),
+            Arguments.of("reply split across segments", "R S C F R R S S", 2),
+            Arguments.of("client burst in two segments", "R S C C F R S", 2),
+            Arguments.of("client speaks first", "C F R S", 1),
+            Arguments.of("client bytes no reply follows", "R S C C", 1),
+            Arguments.of("TLS 1.3: ChangeCipherSpec between ServerHello and the rest of the flight",
+                "R S C F R R S C S C F R S", 3),
+            Arguments.of("next command sent before the reply arrived (pipelined)", "R S C F R C S F R S", 2),
+            Arguments.of("reply after the client closed (QUIT, close)", "R S C F E R S", 1),
+            Arguments.of("reply before the client closed (QUIT, 221, close)", "R S C F R S E", 2));
     }
 
     @ParameterizedTest(name = "{0}: {1} = {2}")
     @MethodSource("counting")
     void countsRoundTripsTheClientWaitedFor(String scenario, String events, int expected) {
         RoundTripCounter counter = new RoundTripCounter();
+        java.util.ArrayDeque<Long> inFlight = new java.util.ArrayDeque<>();
+        long sent = 0;
+        long forwarded = 0;
         for (String e : events.split(" ")) {
             switch (e) {
-                case "S":
-                    counter.serverDelivered();
-                    break;
                 case "C":
                     counter.clientSent();
+                    sent++;
+                    break;
+                case "F":
+                    counter.forwarded(sent - forwarded);
+                    forwarded = sent;
+                    break;
+                case "R":
+                    inFlight.add(counter.serverSent());
+                    break;
+                case "S":
+                    counter.serverDelivered(inFlight.poll());
                     break;
                 case "E":
                     counter.clientClosed();

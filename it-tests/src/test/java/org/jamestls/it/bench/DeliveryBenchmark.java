@@ -12,13 +12,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import javax.net.ssl.SSLContext;
 
 import org.jamestls.it.support.DnsServer;
 import org.jamestls.it.support.ItPaths;
@@ -35,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * {@link SmtpSink} JVM, the MX of {@code bench1.test ..} in dnsmasq ({@link BenchLayout}), it runs the
  * {@link BenchPath}s chosen with {@code -Dbench.paths}:
  * <ol>
- *   <li>ceiling: {@code bench.ceilingSessions} threads of the benchmark's client send straight to the sinks, one
- *       connection per MX address and thread, STARTTLS once, PIPELINING and CHUNKING when offered;</li>
+ *   <li>ceiling: {@link CeilingClient}, {@code bench.ceilingSessions} sessions at once straight to the sinks,
+ *       STARTTLS once per session, PIPELINING and CHUNKING when offered;</li>
  *   <li>N mails submitted to James per path while it delivers: stock RemoteDelivery (startTLS), TlsRemoteDelivery
  *       tls=required and tls=no;</li>
  *   <li>drain: N mails queued first on a path's outgoing queue (test vehicle {@code HoldInQueue}), then released at
@@ -132,10 +129,8 @@ class DeliveryBenchmark {
     private PhaseResult ceiling(JamesServer james, SinkProcess sink, BenchPath path, String phase, int n)
         throws Exception {
         CpuTime cpu = CpuTime.now(james.pid(), sink.pid());
-        SSLContext tls = BenchSmtpClient.trustAllContext();
         long start = SmtpSink.micros(Instant.now());
-        long[] starts = ParallelSender.run(n, settings.ceilingSessions, () -> new SinkConnections(tls, phase, layout),
-            settings.timeout(n));
+        long[] starts = CeilingClient.send(layout, phase, n, settings.ceilingSessions, settings.timeout(n));
         PhaseResult result = PhaseResult.collect(path.label, phase, path.overTls, sink, starts, start, Double.NaN,
             settings.timeout(n), STALL);
         result.cpu = CpuTime.now(james.pid(), sink.pid()).since(cpu);
@@ -322,50 +317,6 @@ class DeliveryBenchmark {
             if (client != null) {
                 client.close();
             }
-        }
-    }
-
-    /**
-     * The ceiling client's connections: one per MX address, each upgraded with STARTTLS once and kept for all
-     * mails, sending with PIPELINING and CHUNKING when offered.
-     */
-    private static final class SinkConnections implements ParallelSender.Connection {
-        private static final String SENDER = "ceiling@bench.test";
-        private final SSLContext tls;
-        private final String phase;
-        private final BenchLayout layout;
-        private final Map<String, BenchSmtpClient> byAddress = new HashMap<>();
-
-        SinkConnections(SSLContext tls, String phase, BenchLayout layout) {
-            this.tls = tls;
-            this.phase = phase;
-            this.layout = layout;
-        }
-
-        @Override
-        public long send(int seq) throws IOException {
-            String to = layout.recipient(seq);
-            byte[] message = BenchMail.message(SENDER, to, BenchMail.id(phase, seq));
-            long start = SmtpSink.micros(Instant.now());
-            String address = layout.mxAddress(seq);
-            BenchSmtpClient client = byAddress.get(address);
-            if (client == null) {
-                client = BenchSmtpClient.open(address, BenchLayout.MX_PORT, "ceiling.bench.test");
-                try {
-                    client.startTls(tls);
-                } catch (IOException e) {
-                    client.close();
-                    throw e;
-                }
-                byAddress.put(address, client);
-            }
-            client.sendFast(SENDER, to, message);
-            return start;
-        }
-
-        @Override
-        public void close() {
-            byAddress.values().forEach(BenchSmtpClient::close);
         }
     }
 }

@@ -1,25 +1,34 @@
 package org.jamestls.it.bench;
 
 /**
- * Counts the round trips a client waited for on one connection, from the order of two events on the client's
- * side of {@link DelayProxy}: the client sent bytes ({@link #clientSent}, the proxy read them from the client), and
- * server bytes reached the client ({@link #serverDelivered}, the proxy wrote them to the client).
+ * Counts the round trips a client waited for on one connection, from what {@link DelayProxy} sees: the client sent
+ * bytes ({@link #clientSent}, read from the client), client bytes reached the server ({@link #forwarded}), the
+ * server sent bytes ({@link #serverSent}, read from the server) and those reached the client
+ * ({@link #serverDelivered}).
  *
- * <p>Definition: one round trip is counted each time server bytes reach the client after the client sent bytes
- * since the last server bytes it got, i.e. per maximal run of client-to-server bytes that is followed by
- * server-to-client bytes before the client sends again. Server bytes before the client sent anything (the SMTP
- * greeting) count as one round trip too: the client waited for them. So:
+ * <p>Definition: a round trip is counted when server bytes reach the client and
+ * <ol>
+ *   <li>the client sent bytes since the last server bytes it got (a run of client bytes, then server bytes before
+ *       the client sends again), and</li>
+ *   <li>the server sent them after it had received client bytes it had not received when it sent the previous
+ *       server bytes that reached the client (they answer something new, not the rest of an earlier answer).</li>
+ * </ol>
+ * The first server bytes of a connection (the SMTP greeting) count as one round trip: the client waited for them.
+ * So:
  * <ul>
- *   <li>lock-step SMTP: greeting, then one per command: {@code S C S C S} = 3;</li>
- *   <li>a pipelined group (MAIL, RCPT, DATA written before any reply) and its replies: one;</li>
- *   <li>a reply that reaches the client in several segments: one (only the first segment after client bytes
- *       counts), and so does a client burst that leaves in several segments before any reply;</li>
- *   <li>client bytes that no reply follows: none; server bytes after the client closed its sending side (a
- *       client that writes QUIT and closes without waiting for the 221) count neither.</li>
+ *   <li>lock-step SMTP: greeting, then one per command;</li>
+ *   <li>a pipelined group (MAIL, RCPT, DATA sent before any reply arrived) and its replies: one, however the bytes
+ *       are cut into segments either way;</li>
+ *   <li>a reply that reaches the client in several segments: one; so does a server flight the client interrupts
+ *       with bytes that need no answer (TLS 1.3's compatibility ChangeCipherSpec, sent when ServerHello arrives
+ *       while the rest of the flight is on its way: rule 2);</li>
+ *   <li>client bytes that no reply follows: none; server bytes after the client closed its sending side (a client
+ *       that writes QUIT and closes without waiting for the 221): none.</li>
  * </ul>
- * Counting happens on the client's side of the delay, so what the client could not have waited for (it sent its
- * next command before the previous reply could reach it) is never counted. Thread-safe: the proxy thread
- * updates, the sink threads read {@link #roundTrips()}.
+ * Counting on the client's side of the delay means that what the client could not have waited for (it sent its
+ * next command before the previous reply could reach it) is never counted. At RTT 0 nothing separates the events:
+ * e.g. a TLS 1.3 session ticket that arrives between the client's Finished and its EHLO counts as a round trip.
+ * Thread-safe: the proxy thread updates, the sink threads read {@link #roundTrips()}.
  */
 final class RoundTripCounter {
 
@@ -27,6 +36,8 @@ final class RoundTripCounter {
 
     private Last last = Last.NOTHING;
     private boolean clientClosed;
+    private long clientBytesAtServer;
+    private long lastDeliveredToken = -1;
     private volatile long roundTrips;
 
     /** The client sent bytes. */
@@ -39,12 +50,23 @@ final class RoundTripCounter {
         clientClosed = true;
     }
 
-    /** Server bytes reached the client; returns true when they complete a round trip. */
-    synchronized boolean serverDelivered() {
-        boolean counts = last != Last.SERVER && !clientClosed;
+    /** {@code bytes} client bytes reached the server. */
+    synchronized void forwarded(long bytes) {
+        clientBytesAtServer += bytes;
+    }
+
+    /** The server sent bytes: the token to hand to {@link #serverDelivered} when they reach the client. */
+    synchronized long serverSent() {
+        return clientBytesAtServer;
+    }
+
+    /** Server bytes sent with {@code token} reached the client; returns true when they complete a round trip. */
+    synchronized boolean serverDelivered(long token) {
+        boolean counts = last != Last.SERVER && !clientClosed && token > lastDeliveredToken;
         if (counts) {
             roundTrips++;
         }
+        lastDeliveredToken = Math.max(lastDeliveredToken, token);
         last = Last.SERVER;
         return counts;
     }
