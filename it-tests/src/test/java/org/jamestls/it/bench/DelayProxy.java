@@ -267,36 +267,39 @@ final class DelayProxy implements AutoCloseable {
         }
     }
 
+    /** Accepts what is waiting (bounded per wake-up, so a burst of connects cannot starve the other sessions). */
     private void accept(ServerSocketChannel server, Route route) {
-        SocketChannel client;
-        try {
-            client = server.accept();
-        } catch (IOException e) {
-            return;
-        }
-        if (client == null) {
-            return;
-        }
-        try {
-            if (sessions.size() >= MAX_SESSIONS) {
-                client.close();
+        for (int i = 0; i < 64; i++) {
+            SocketChannel client;
+            try {
+                client = server.accept();
+            } catch (IOException e) {
                 return;
             }
-            Session session = new Session(client, route.upstream);
-            sessions.add(session);
-            sessionsOpened.incrementAndGet();
-            long open = openNow.incrementAndGet();
-            maxOpen.accumulateAndGet(open, Math::max);
-            if (connectDelayNanos == 0) {
-                session.connect();
-            } else {
-                schedule(System.nanoTime() + connectDelayNanos, session::connect);
+            if (client == null) {
+                return;
             }
-        } catch (IOException e) {
             try {
-                client.close();
-            } catch (IOException ignored) {
-                // gone
+                if (sessions.size() >= MAX_SESSIONS) {
+                    client.close();
+                    continue;
+                }
+                Session session = new Session(client, route.upstream);
+                sessions.add(session);
+                sessionsOpened.incrementAndGet();
+                long open = openNow.incrementAndGet();
+                maxOpen.accumulateAndGet(open, Math::max);
+                if (connectDelayNanos == 0) {
+                    session.connect();
+                } else {
+                    schedule(System.nanoTime() + connectDelayNanos, session::connect);
+                }
+            } catch (IOException e) {
+                try {
+                    client.close();
+                } catch (IOException ignored) {
+                    // gone
+                }
             }
         }
     }
