@@ -38,7 +38,8 @@ final class BenchReport {
         "max ms", "longest pause ms", "TLS handshakes (full+resumed)", "per 1000 mails", "connections",
         "James heap MB (live after GC)", "James accepted in s", "CPU s James/sinks (proxy)/client", "James CPU ms/mail"};
     private static final String[] ROUND_TRIPS = {"path", "round trips/mail", "per mail on reused sessions",
-        "setup per session", "sessions opened", "max open at once", "round-trip bound mails/s", "rate/bound",
+        "setup per session", "sessions opened", "max open at once", "max in use at once", "round-trip bound mails/s",
+        "rate/bound",
         "pipelined commands", "BDAT mails", "post-dot groups"};
 
     private final BenchSettings settings;
@@ -160,7 +161,8 @@ final class BenchReport {
             double bound = p.roundTripBound(settings.rtt);
             rows.add(new String[] {p.label, f2(p.roundTripsPerMail()), f2(p.roundTripsPerReusedMail()),
                 f2(p.setupRoundTripsPerSession()), Long.toString(p.sessionsOpened()),
-                p.stats.proxied ? Long.toString(p.stats.proxyMaxOpen) : "-", f1(bound), f2(p.mailsPerSecond / bound),
+                p.stats.proxied ? Long.toString(p.stats.proxyMaxOpen) : "-",
+                p.stats.proxied ? Long.toString(p.stats.proxyMaxInUse) : "-", f1(bound), f2(p.mailsPerSecond / bound),
                 Long.toString(p.stats.pipelinedCommands), Integer.toString(p.stats.bdatMessages),
                 Long.toString(p.stats.postDotPipelining)});
         }

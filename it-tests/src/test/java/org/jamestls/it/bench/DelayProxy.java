@@ -48,8 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * no thread each. With {@code rtt = 0} bytes are forwarded as soon as they are read (and round trips still
  * counted).
  *
- * <p>Counters ({@link #stats()}, since {@link #reset()}): sessions opened, open now, the most open at once, round
- * trips summed over connections, bytes each way, and the proxy thread's CPU time. {@link #roundTripsOf} gives
+ * <p>Counters ({@link #stats()}, since {@link #reset()}): sessions opened, open now, the most open at once, the most
+ * in use at once (clients waiting for a reply; pooled idle sessions are open but not in use), round trips summed
+ * over connections, bytes each way, and the proxy thread's CPU time. {@link #roundTripsOf} gives
  * the running round-trip count of the connection whose server side has a given local address, so a server in
  * the same JVM (the benchmark's sinks) can read it when a command arrives.
  */
@@ -72,21 +73,26 @@ final class DelayProxy implements AutoCloseable {
         }
     }
 
-    /** Counters since the last {@link #reset()}; {@code cpuMillis} is the proxy thread's total. */
+    /**
+     * Counters since the last {@link #reset()}; {@code cpuMillis} is the proxy thread's total. A session is in use
+     * while its client waits for a reply ({@link RoundTripCounter#waiting()}); open but not in use = idle.
+     */
     static final class Stats {
         final long sessionsOpened;
         final long openNow;
         final long maxOpen;
+        final long maxInUse;
         final long roundTrips;
         final long bytesToServer;
         final long bytesToClient;
         final long cpuMillis;
 
-        Stats(long sessionsOpened, long openNow, long maxOpen, long roundTrips, long bytesToServer, long bytesToClient,
-              long cpuMillis) {
+        Stats(long sessionsOpened, long openNow, long maxOpen, long maxInUse, long roundTrips, long bytesToServer,
+              long bytesToClient, long cpuMillis) {
             this.sessionsOpened = sessionsOpened;
             this.openNow = openNow;
             this.maxOpen = maxOpen;
+            this.maxInUse = maxInUse;
             this.roundTrips = roundTrips;
             this.bytesToServer = bytesToServer;
             this.bytesToClient = bytesToClient;
@@ -110,6 +116,8 @@ final class DelayProxy implements AutoCloseable {
     private final AtomicLong sessionsOpened = new AtomicLong();
     private final AtomicLong openNow = new AtomicLong();
     private final AtomicLong maxOpen = new AtomicLong();
+    private final AtomicLong inUseNow = new AtomicLong();
+    private final AtomicLong maxInUse = new AtomicLong();
     private final AtomicLong roundTrips = new AtomicLong();
     private final AtomicLong bytesToServer = new AtomicLong();
     private final AtomicLong bytesToClient = new AtomicLong();
@@ -155,8 +163,8 @@ final class DelayProxy implements AutoCloseable {
     Stats stats() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu = threads.isThreadCpuTimeSupported() ? threads.getThreadCpuTime(thread.getId()) : -1;
-        return new Stats(sessionsOpened.get(), openNow.get(), maxOpen.get(), roundTrips.get(), bytesToServer.get(),
-            bytesToClient.get(), cpu < 0 ? -1 : cpu / 1_000_000);
+        return new Stats(sessionsOpened.get(), openNow.get(), maxOpen.get(), maxInUse.get(), roundTrips.get(),
+            bytesToServer.get(), bytesToClient.get(), cpu < 0 ? -1 : cpu / 1_000_000);
     }
 
     /** New counters; the most open at once restarts from the sessions open now. */
@@ -166,6 +174,18 @@ final class DelayProxy implements AutoCloseable {
         bytesToServer.set(0);
         bytesToClient.set(0);
         maxOpen.set(openNow.get());
+        maxInUse.set(inUseNow.get());
+    }
+
+    /** Keeps the in-use count in step with a session's waiting state, before and after an event. */
+    private void inUse(boolean before, boolean after) {
+        if (before == after) {
+            return;
+        }
+        long now = after ? inUseNow.incrementAndGet() : inUseNow.decrementAndGet();
+        if (after) {
+            maxInUse.accumulateAndGet(now, Math::max);
+        }
     }
 
     /**
@@ -289,6 +309,7 @@ final class DelayProxy implements AutoCloseable {
                 sessionsOpened.incrementAndGet();
                 long open = openNow.incrementAndGet();
                 maxOpen.accumulateAndGet(open, Math::max);
+                inUse(false, session.counter.waiting());
                 if (connectDelayNanos == 0) {
                     session.connect();
                 } else {
@@ -425,6 +446,7 @@ final class DelayProxy implements AutoCloseable {
             closed = true;
             sessions.remove(this);
             openNow.decrementAndGet();
+            inUse(counter.waiting(), false);
             if (upstreamLocal != null) {
                 byUpstreamAddress.remove(upstreamLocal, counter);
             }
@@ -471,7 +493,9 @@ final class DelayProxy implements AutoCloseable {
                 if (n < 0) {
                     eofRead = true;
                     if (towardsServer) {
+                        boolean before = session.counter.waiting();
                         session.counter.clientClosed();
+                        inUse(before, session.counter.waiting());
                     }
                     SelectionKey key = session.key(!towardsServer);
                     key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
@@ -485,7 +509,9 @@ final class DelayProxy implements AutoCloseable {
                 held += n;
                 (towardsServer ? bytesToServer : bytesToClient).addAndGet(n);
                 if (towardsServer) {
+                    boolean before = session.counter.waiting();
                     session.counter.clientSent();
+                    inUse(before, session.counter.waiting());
                 }
             }
             if (held >= WINDOW && !readingPaused && !eofRead) {
@@ -511,8 +537,12 @@ final class DelayProxy implements AutoCloseable {
                         session.finishIfDone();
                         return;
                     }
-                    if (!towardsServer && c.data.position() == 0 && session.counter.serverDelivered(c.token)) {
-                        roundTrips.incrementAndGet();
+                    if (!towardsServer && c.data.position() == 0) {
+                        boolean before = session.counter.waiting();
+                        if (session.counter.serverDelivered(c.token)) {
+                            roundTrips.incrementAndGet();
+                        }
+                        inUse(before, session.counter.waiting());
                     }
                     int before = c.data.remaining();
                     target.write(c.data);

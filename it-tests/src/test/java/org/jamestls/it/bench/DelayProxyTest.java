@@ -303,6 +303,41 @@ class DelayProxyTest {
         awaitClosed(proxy);
     }
 
+    @Test
+    void sessionsInUseAreThoseWhoseClientWaitsForAReplyNotTheIdleOnes() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        ScriptedServer server = server(s -> {
+            write(s, "220 greeting\r\n");
+            LineReader in = new LineReader(s.getInputStream(), 1000);
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                await(answer); // holds every reply until the test has looked
+                write(s, "250 " + line + "\r\n");
+            }
+        });
+        DelayProxy proxy = proxy(Duration.ZERO, server);
+        try (Socket busy1 = connect(proxy); Socket busy2 = connect(proxy); Socket idle = connect(proxy)) {
+            List<LineReader> readers = new ArrayList<>();
+            for (Socket s : List.of(busy1, busy2, idle)) {
+                readers.add(new LineReader(s.getInputStream(), 1000));
+                readers.get(readers.size() - 1).readLine();
+            }
+            proxy.reset();
+            assertThat(proxy.stats().maxInUse).as("greeted, nobody waits").isZero();
+            write(busy1, "MAIL FROM:<a@b>\r\n");
+            write(busy2, "MAIL FROM:<c@d>\r\n");
+            assertThat(Processes.await(Duration.ofSeconds(10), () -> proxy.stats().maxInUse == 2)).isTrue();
+            answer.countDown();
+            assertThat(readers.get(0).readLine()).startsWith("250 ");
+            assertThat(readers.get(1).readLine()).startsWith("250 ");
+            DelayProxy.Stats stats = proxy.stats();
+            assertThat(stats.maxInUse).as("the idle session never counted").isEqualTo(2);
+            assertThat(stats.maxOpen).isEqualTo(3);
+        } finally {
+            answer.countDown();
+        }
+        awaitClosed(proxy);
+    }
+
     // ---- fixtures ----
 
     /** What a scripted server does with one accepted connection. */

@@ -214,10 +214,10 @@ class DeliveryBenchmark {
     private PhaseResult report(PhaseResult r) {
         System.out.printf("  %-18s %-40s %5d mails in %7.2f s = %7.1f/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, "
                 + "longest pause %.0f ms, %d TLS handshakes, %d connections, round trips/mail %.2f (reused %.2f), "
-                + "sessions %d (max %d open), CPU s James %.1f sink %.1f (proxy %.1f) client %.1f%s%n",
+                + "sessions %d (max %d open, %d in use), CPU s James %.1f sink %.1f (proxy %.1f) client %.1f%s%n",
             r.phase, r.label, r.mails, r.seconds, r.mailsPerSecond, r.p50Ms, r.p99Ms, r.maxMs, r.longestPauseMs,
             r.stats.handshakes(), r.stats.connections, r.roundTripsPerMail(), r.roundTripsPerReusedMail(),
-            r.sessionsOpened(), r.stats.proxyMaxOpen, r.cpu.james, r.cpu.sink, r.proxyCpu, r.cpu.bench,
+            r.sessionsOpened(), r.stats.proxyMaxOpen, r.stats.proxyMaxInUse, r.cpu.james, r.cpu.sink, r.proxyCpu, r.cpu.bench,
             r.problems.isEmpty() ? "" : ", PROBLEMS: " + r.problems);
         return r;
     }

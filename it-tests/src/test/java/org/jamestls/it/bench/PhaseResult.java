@@ -82,14 +82,15 @@ final class PhaseResult {
     }
 
     /**
-     * The round-trip bound, mails/s: sessions open at once / (round trips per mail x RTT), i.e. what this many
-     * sessions could carry if the RTT were the only cost. NaN at RTT 0 or without the proxy.
+     * The round-trip bound, mails/s: sessions in use at once (the most whose clients waited for a reply at the same
+     * time; idle pooled sessions do not carry mail) / (round trips per mail x RTT), i.e. what this many sessions
+     * could carry if the RTT were the only cost. NaN at RTT 0 or without the proxy.
      */
     double roundTripBound(java.time.Duration rtt) {
         if (!stats.proxied || rtt.isZero() || stats.proxyRoundTrips <= 0) {
             return Double.NaN;
         }
-        return stats.proxyMaxOpen / (roundTripsPerMail() * rtt.toNanos() / 1e9);
+        return stats.proxyMaxInUse / (roundTripsPerMail() * rtt.toNanos() / 1e9);
     }
 
     /**

@@ -71,6 +71,14 @@ final class RoundTripCounter {
         return counts;
     }
 
+    /**
+     * Whether the client is waiting: it sent bytes (or, before the greeting, nothing yet) that the server bytes it
+     * got since do not follow, and it has not closed its side. A session that is not waiting is idle (e.g. pooled).
+     */
+    synchronized boolean waiting() {
+        return last != Last.SERVER && !clientClosed;
+    }
+
     /** Round trips so far. */
     long roundTrips() {
         return roundTrips;

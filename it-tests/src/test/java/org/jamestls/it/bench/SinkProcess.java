@@ -52,6 +52,8 @@ final class SinkProcess implements AutoCloseable {
         final long proxySessionsOpened;
         final long proxyOpenNow;
         final long proxyMaxOpen;
+        /** The most sessions whose client waited for a reply at the same time. */
+        final long proxyMaxInUse;
         final long proxyRoundTrips;
         final long proxyCpuMillis;
 
@@ -80,6 +82,7 @@ final class SinkProcess implements AutoCloseable {
             proxySessionsOpened = Long.parseLong(v.getOrDefault("proxy.sessionsOpened", "-1"));
             proxyOpenNow = Long.parseLong(v.getOrDefault("proxy.openNow", "-1"));
             proxyMaxOpen = Long.parseLong(v.getOrDefault("proxy.maxOpen", "-1"));
+            proxyMaxInUse = Long.parseLong(v.getOrDefault("proxy.maxInUse", "-1"));
             proxyRoundTrips = Long.parseLong(v.getOrDefault("proxy.roundTrips", "-1"));
             proxyCpuMillis = Long.parseLong(v.getOrDefault("proxy.cpuMillis", "-1"));
         }

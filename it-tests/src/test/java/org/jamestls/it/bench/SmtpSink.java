@@ -367,7 +367,7 @@ public final class SmtpSink {
         if (p != null) {
             DelayProxy.Stats ps = p.stats();
             sb.append(" proxy.sessionsOpened=").append(ps.sessionsOpened).append(" proxy.openNow=").append(ps.openNow)
-                .append(" proxy.maxOpen=").append(ps.maxOpen).append(" proxy.roundTrips=").append(ps.roundTrips)
+                .append(" proxy.maxOpen=").append(ps.maxOpen).append(" proxy.maxInUse=").append(ps.maxInUse).append(" proxy.roundTrips=").append(ps.roundTrips)
                 .append(" proxy.bytesToServer=").append(ps.bytesToServer)
                 .append(" proxy.bytesToClient=").append(ps.bytesToClient).append(" proxy.cpuMillis=").append(ps.cpuMillis);
         }
