@@ -47,6 +47,25 @@ class BenchInstrumentTest {
     }
 
     @Test
+    void theCommandNamesOnlyWhatDiffersFromTheDefaults() {
+        String[] keys = {"bench.rtt", "bench.mxAddresses", "bench.ours", "bench.paths"};
+        try {
+            System.setProperty("bench.rtt", "0");
+            assertThat(BenchSettings.fromSystemProperties().command()).isEqualTo("./benchmark.sh");
+            System.setProperty("bench.rtt", "50");
+            System.setProperty("bench.mxAddresses", "1");
+            System.setProperty("bench.paths", "stock,required");
+            System.setProperty("bench.ours", "deliveryThreads=200;maxConnectionsPerHost=20");
+            assertThat(BenchSettings.fromSystemProperties().command()).isEqualTo("./benchmark.sh -Dbench.rtt=50 "
+                + "-Dbench.mxAddresses=1 -Dbench.paths=stock,required '-Dbench.ours=deliveryThreads=200;maxConnectionsPerHost=20'");
+        } finally {
+            for (String k : keys) {
+                System.clearProperty(k);
+            }
+        }
+    }
+
+    @Test
     void aRunReplacesItsOwnSectionAndKeepsTheOthersOrderedByRtt(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("benchmark-results.md");
         ResultsFile.writeSection(file, Duration.ofMillis(50), "./benchmark.sh -Dbench.rtt=50", "## fifty, first\n");

@@ -113,7 +113,7 @@ final class BenchSettings {
     }
 
     private static void option(StringBuilder c, String name, Object value, Object defaultValue) {
-        if (!value.equals(defaultValue)) {
+        if (!String.valueOf(value).equals(String.valueOf(defaultValue))) {
             c.append(" -D").append(name).append('=').append(value);
         }
     }
