@@ -4,34 +4,26 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The benchmark's mail: about 4 KB of 7-bit text, one recipient, an {@code X-Bench-Id} header the sink records,
- * and a last body line {@link #END_MARKER}{@code id} by which the sink knows it got the whole message.
- * Mail {@code seq} goes to {@code rcpt<seq>@bench<seq % 10 + 1>.test}, so the mails spread evenly over
- * {@link #DOMAINS} domains (each with its own MX, see {@link DeliveryBenchmark}).
+ * and a last body line {@link #END_MARKER}{@code id} by which the sink knows it got the whole message. Where each
+ * mail goes: {@link BenchLayout}.
  */
 final class BenchMail {
 
     static final String ID_HEADER = "X-Bench-Id";
     static final String END_MARKER = "END-OF-BENCH-MAIL ";
-    static final int DOMAINS = 10;
     /** Size of the message as submitted (headers + body), bytes. */
     static final int SIZE = 4096;
 
     private static final String FILLER =
         "The quick brown fox jumps over the lazy dog while the relay keeps its TLS sessions.";
+    /** Body lines "0000 FILLER", "0001 FILLER", ..., made once: the clients build a message per mail. */
+    private static final String[] FILLER_LINES = fillerLines();
 
     private BenchMail() {
     }
 
     static String id(String phase, int seq) {
         return phase + "-" + seq;
-    }
-
-    static String domain(int seq) {
-        return "bench" + (seq % DOMAINS + 1) + ".test";
-    }
-
-    static String recipient(int seq) {
-        return "rcpt" + seq + "@" + domain(seq);
     }
 
     /** The message text with CRLF line endings, without the terminating dot; no line starts with a dot. */
@@ -47,11 +39,18 @@ final class BenchMail {
         m.append(ID_HEADER).append(": ").append(id).append("\r\n");
         m.append("\r\n");
         String end = END_MARKER + id + "\r\n";
-        int line = 0;
-        while (m.length() + FILLER.length() + 8 + end.length() <= SIZE) {
-            m.append(String.format("%04d ", line++)).append(FILLER).append("\r\n");
+        for (int line = 0; m.length() + FILLER.length() + 8 + end.length() <= SIZE; line++) {
+            m.append(FILLER_LINES[line]);
         }
         m.append(end);
         return m.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static String[] fillerLines() {
+        String[] lines = new String[SIZE / FILLER.length() + 1];
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = String.format("%04d ", i) + FILLER + "\r\n";
+        }
+        return lines;
     }
 }

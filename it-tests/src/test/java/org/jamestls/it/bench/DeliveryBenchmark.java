@@ -3,184 +3,202 @@ package org.jamestls.it.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-import javax.net.ssl.SSLContext;
-
-import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.DnsServer;
 import org.jamestls.it.support.ItPaths;
 import org.jamestls.it.support.JamesConfig;
 import org.jamestls.it.support.JamesServer;
+import org.jamestls.it.support.Processes;
 import org.jamestls.it.support.TestNetwork;
-import org.jamestls.it.support.TrustAll;
+import org.jamestls.it.support.WebAdminClient;
 import org.junit.jupiter.api.Test;
 
 /**
  * The delivery benchmark ({@code ./benchmark.sh}, Maven profile {@code benchmark}; not part of {@code mvn verify}).
- * In one run, against one James 3.8.1 (bench-mailetcontainer.xml: three delivery paths chosen by the sender) and
- * one {@link SmtpSink} JVM listening on port 25 of 127.0.1.1-10 (the MX of bench1.test .. bench10.test in dnsmasq):
+ * In one run, against one James 3.8.1 (bench-mailetcontainer.xml: the delivery paths chosen by the sender) and one
+ * {@link SmtpSink} JVM, the MX of {@code bench1.test ..} in dnsmasq ({@link BenchLayout}), it runs the
+ * {@link BenchPath}s chosen with {@code -Dbench.paths}:
  * <ol>
- *   <li>ceiling: {@link #THREADS} threads of a plain SMTP client send straight to the sinks, STARTTLS once per
- *       connection and one connection per sink and thread, kept for all their mails;</li>
- *   <li>N mails through James per path: stock RemoteDelivery (startTLS), TlsRemoteDelivery tls=required,
- *       TlsRemoteDelivery tls=no, each preceded by nothing else in flight and by no open sink connection.</li>
+ *   <li>ceiling: {@link CeilingClient}, {@code bench.ceilingSessions} sessions at once straight to the sinks,
+ *       STARTTLS once per session, PIPELINING and CHUNKING when offered;</li>
+ *   <li>N mails submitted to James per path while it delivers: stock RemoteDelivery (startTLS), TlsRemoteDelivery
+ *       tls=required and tls=no;</li>
+ *   <li>drain: N mails queued first on a path's outgoing queue (test vehicle {@code HoldInQueue}), then released at
+ *       once through WebAdmin; the rate of the delivery stage alone.</li>
  * </ol>
- * A warm-up of {@code bench.warmup} mails per path runs first, then {@code bench.rounds} rounds of the four
- * phases; the report shows each path's median round. The run fails if any phase does not deliver each
- * mail exactly once, complete, over the expected channel; the targets are reported, never asserted. The results
- * go to the console and, when the counts are right, to {@code bench.results.file} (it-tests/benchmark-results.md).
+ * With {@code bench.proxy} (the default) the clients reach the sinks through a {@link DelayProxy} of
+ * {@code bench.rtt} ms, which also counts round trips and sessions. Before each phase nothing is in flight and no
+ * sink connection is open. A warm-up of {@code bench.warmup} mails per path runs first, then
+ * {@code bench.rounds} rounds of all phases; the report shows each path's median round. The run fails if any
+ * phase does not deliver each mail exactly once, complete, over the expected channel, or the sinks saw a protocol
+ * error; the targets are reported, never asserted. The results go to the console and, when the counts are right,
+ * into this run's section of {@code bench.results.file} (it-tests/benchmark-results.md).
  */
 class DeliveryBenchmark {
 
-    /** Delivery threads of every path (bench-mailetcontainer.xml) and threads of the ceiling client. */
-    static final int THREADS = 4;
+    /** deliveryThreads of every path (bench-mailetcontainer.xml). */
+    static final int DELIVERY_THREADS = 4;
 
-    private static final int SINK_PORT = 25;
     private static final String CONTROL_HOST = "127.0.1.1";
     private static final int CONTROL_PORT = 10999;
-    /**
-     * TTL of the benchmark's MX and A records. Real MX records live minutes to hours, so James's DNS cache
-     * answers most lookups; with the tests' TTL 0 every delivery (stock and ours alike) queries dnsmasq,
-     * and profiling showed dnsjava lookups occasionally stalling for 1 s. -Dbench.dnsTtl=0 shows that case.
-     */
-    private static final int DNS_TTL_SECONDS = Integer.getInteger("bench.dnsTtl", 300);
     private static final Duration STALL = Duration.ofSeconds(120);
+    private static final Pattern QUEUE_SIZE = Pattern.compile("\"size\"\\s*:\\s*(\\d+)");
+    private static final Pattern OUR_MAILET = Pattern.compile(
+        "(<mailet match=\"All\" class=\"org\\.jamestls\\.mailet\\.TlsRemoteDelivery\">)(.*?)(\\s*</mailet>)",
+        Pattern.DOTALL);
 
-    /** Knobs, from system properties (Maven -D...). */
-    static final class Settings {
-        final int mails = Integer.getInteger("bench.mails", 1000);
-        /** Mails per path before measuring; -1 (the default): as many as {@link #mails}, so the JIT is warm. */
-        final int warmup = warmup(Integer.getInteger("bench.warmup", -1), mails);
-        final int submitters = Integer.getInteger("bench.submitters", 8);
-        final int rounds = Integer.getInteger("bench.rounds", 3);
-        final Path resultsFile = Path.of(System.getProperty("bench.results.file", "benchmark-results.md"));
-
-        String command() {
-            return "./benchmark.sh" + (mails == 1000 ? "" : " -Dbench.mails=" + mails)
-                + (warmup == mails ? "" : " -Dbench.warmup=" + warmup)
-                + (submitters == 8 ? "" : " -Dbench.submitters=" + submitters)
-                + (rounds == 3 ? "" : " -Dbench.rounds=" + rounds);
-        }
-
-        private static int warmup(int requested, int mails) {
-            return requested < 0 ? mails : requested;
-        }
-
-        Duration timeout(int n) {
-            return Duration.ofSeconds(120 + n / 2);
-        }
-    }
-
-    /** A delivery path through James, chosen by the envelope sender. */
-    enum Route {
-        STOCK("stock", "stock@bench.test", "stock RemoteDelivery (startTLS)", true),
-        REQUIRED("required", "tlsrequired@bench.test", "TlsRemoteDelivery tls=required", true),
-        NO("no", "tlsno@bench.test", "TlsRemoteDelivery tls=no", false);
-
-        final String phase;
-        final String sender;
-        final String label;
-        final boolean overTls;
-
-        Route(String phase, String sender, String label, boolean overTls) {
-            this.phase = phase;
-            this.sender = sender;
-            this.label = label;
-            this.overTls = overTls;
-        }
-    }
-
-    private final Settings settings = new Settings();
+    private final BenchSettings settings = BenchSettings.fromSystemProperties();
+    private final BenchLayout layout = new BenchLayout(settings.domains, settings.mxAddresses);
 
     @Test
     void compareDeliveryPaths() throws Exception {
-        assertThat(settings.mails).as("bench.mails").isPositive();
-        assertThat(settings.rounds).as("bench.rounds").isPositive();
         MachineInfo machine = MachineInfo.collect(ItPaths.configSamples().getParent());
         Path work = ItPaths.workDir().resolve("bench");
-        try (SinkProcess sink = SinkProcess.start(work.resolve("sink"), sinkAddresses(), SINK_PORT, CONTROL_HOST,
-                 CONTROL_PORT);
-             DnsServer dns = DnsServer.onDefaultAddress(work.resolve("dns"), records()).withTtl(DNS_TTL_SECONDS).start();
-             JamesServer james = JamesServer.withConfig(jamesConfig())) {
+        Path runtime = benchRuntime(work.resolve("runtime"));
+        System.out.printf("%nDelivery benchmark: %s%n", settings.command());
+        try (SinkProcess sink = SinkProcess.start(work.resolve("sink"), sinkSetup());
+             DnsServer dns = DnsServer.onDefaultAddress(work.resolve("dns"), layout.records())
+                 .withTtl(settings.dnsTtlSeconds).start();
+             JamesServer james = JamesServer.custom(ItPaths.jamesHome(),
+                 JamesServer.Flavor.memory(ItPaths.jamesRuntime()), runtime, jamesConfig(), JamesServer.Endpoints.DEFAULT)) {
             james.start();
             james.awaitLog("TlsRemoteDelivery started: queue=tls-outgoing .*smtpPort=25 ", Duration.ofSeconds(30));
             james.awaitLog("TlsRemoteDelivery started: queue=tls-outgoing-no .*smtpPort=25 ", Duration.ofSeconds(30));
-            System.out.printf("%nDelivery benchmark: James pid %d, sink pid %d, %d mails per path%n", james.pid(),
-                sink.pid(), settings.mails);
+            System.out.printf("James pid %d, sink pid %d, %d mails per path, RTT %d ms%s%n", james.pid(), sink.pid(),
+                settings.mails, settings.rtt.toMillis(), settings.proxy ? " (delaying proxy)" : " (no proxy)");
 
             if (settings.warmup > 0) {
-                requireClean(ceiling(james, sink, "warm-ceiling", settings.warmup));
-                for (Route route : Route.values()) {
-                    requireClean(throughJames(james, sink, route, "warm-" + route.phase, settings.warmup));
+                for (BenchPath path : settings.paths) {
+                    requireClean(run(james, sink, path, "warm-" + path.id, settings.warmup));
                 }
             }
             // Rounds interleave the paths, so that drift on the machine touches all of them alike.
-            List<PhaseResult> ceiling = new ArrayList<>();
-            Map<Route, List<PhaseResult>> results = new EnumMap<>(Route.class);
+            Map<BenchPath, List<PhaseResult>> results = new EnumMap<>(BenchPath.class);
             for (int round = 1; round <= settings.rounds; round++) {
                 System.out.printf("round %d of %d%n", round, settings.rounds);
-                ceiling.add(ceiling(james, sink, "ceiling-r" + round, settings.mails));
-                for (Route route : Route.values()) {
-                    results.computeIfAbsent(route, r -> new ArrayList<>())
-                        .add(throughJames(james, sink, route, route.phase + "-r" + round, settings.mails));
+                for (BenchPath path : settings.paths) {
+                    results.computeIfAbsent(path, p -> new ArrayList<>())
+                        .add(run(james, sink, path, path.id + "-r" + round, settings.mails));
                 }
             }
 
-            BenchReport report = new BenchReport(settings, machine, ceiling, results.get(Route.STOCK),
-                results.get(Route.REQUIRED), results.get(Route.NO));
+            BenchReport report = new BenchReport(settings, machine, results, MachineInfo.loadAverageNow());
             System.out.println();
             System.out.println(report.text());
             if (report.problems().isEmpty()) {
-                Files.writeString(settings.resultsFile, report.markdown());
+                ResultsFile.writeSection(settings.resultsFile, settings.rtt, settings.command(), report.markdown());
                 System.out.println("Results written to " + settings.resultsFile);
             }
-            assertThat(report.problems()).as("count mismatches (James log: %s)", james.consoleLog()).isEmpty();
+            assertThat(report.problems()).as("count mismatches or protocol problems (James log: %s, sink log: %s)",
+                james.consoleLog(), work.resolve("sink/sink.log")).isEmpty();
         }
     }
 
-    /** The plain client straight to the sinks: the sinks' own ceiling. */
-    private PhaseResult ceiling(JamesServer james, SinkProcess sink, String phase, int n) throws Exception {
+    private PhaseResult run(JamesServer james, SinkProcess sink, BenchPath path, String phase, int n) throws Exception {
         prepare(sink, phase);
-        CpuTime cpu = CpuTime.now(james.pid(), sink.pid());
-        SSLContext tls = TrustAll.context();
-        long start = SmtpSink.micros(Instant.now());
-        long[] starts = ParallelSender.run(n, THREADS, () -> new SinkConnections(tls, phase), settings.timeout(n));
-        PhaseResult result = PhaseResult.collect("ceiling: plain client, reused connections", phase, true, sink,
-            starts, start, Double.NaN, settings.timeout(n), STALL);
-        result.cpu = CpuTime.now(james.pid(), sink.pid()).since(cpu);
+        double proxyCpuBefore = proxyCpuSeconds(sink.stats());
+        PhaseResult result;
+        switch (path.kind) {
+            case CEILING:
+                result = ceiling(james, sink, path, phase, n);
+                break;
+            case THROUGH_JAMES:
+                result = throughJames(james, sink, path, phase, n);
+                break;
+            default:
+                result = drain(james, sink, path, phase, n);
+        }
+        result.proxyCpu = proxyCpuSeconds(result.stats) - proxyCpuBefore;
         return report(result);
     }
 
-    /** N mails submitted to James from the route's sender; latency from James's 250 to the sink's 250. */
-    private PhaseResult throughJames(JamesServer james, SinkProcess sink, Route route, String phase, int n)
+    /** The benchmark's own client straight to the sinks: the sinks' (and the link's) ceiling. */
+    private PhaseResult ceiling(JamesServer james, SinkProcess sink, BenchPath path, String phase, int n)
         throws Exception {
-        prepare(sink, phase);
         CpuTime cpu = CpuTime.now(james.pid(), sink.pid());
-        long[] accepted = ParallelSender.run(n, settings.submitters, () -> new JamesSubmission(route.sender, phase),
-            settings.timeout(n));
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        for (long t : accepted) {
-            first = Math.min(first, t);
-            last = Math.max(last, t);
-        }
-        PhaseResult result = PhaseResult.collect(route.label, phase, route.overTls, sink, accepted, first,
+        long start = SmtpSink.micros(Instant.now());
+        long[] starts = CeilingClient.send(layout, phase, n, settings.ceilingSessions, settings.timeout(n));
+        PhaseResult result = PhaseResult.collect(path.label, phase, path.overTls, sink, starts, start, Double.NaN,
+            settings.timeout(n), STALL);
+        result.cpu = CpuTime.now(james.pid(), sink.pid()).since(cpu);
+        return result;
+    }
+
+    /** N mails submitted to James from the path's sender; latency from James's 250 to the sink's 250. */
+    private PhaseResult throughJames(JamesServer james, SinkProcess sink, BenchPath path, String phase, int n)
+        throws Exception {
+        CpuTime cpu = CpuTime.now(james.pid(), sink.pid());
+        long[] accepted = submit(path, phase, n);
+        long first = Arrays.stream(accepted).min().orElseThrow();
+        long last = Arrays.stream(accepted).max().orElseThrow();
+        PhaseResult result = PhaseResult.collect(path.label, phase, path.overTls, sink, accepted, first,
             (last - first) / 1e6, settings.timeout(n), STALL);
         result.cpu = CpuTime.now(james.pid(), sink.pid()).since(cpu);
         result.heap = JamesHeap.measure(james.pid());
-        return report(result);
+        return result;
     }
 
-    /** No sink connection left from an earlier phase (e.g. pooled ones), fresh counters. */
+    /**
+     * N mails queued on the path's outgoing queue with a long delay (HoldInQueue), then released at once with
+     * WebAdmin's flush; window and latencies from the release to the sinks' 250, CPU from the release on.
+     */
+    private PhaseResult drain(JamesServer james, SinkProcess sink, BenchPath path, String phase, int n)
+        throws Exception {
+        long[] accepted = submit(path, phase, n);
+        double fillSeconds = (Arrays.stream(accepted).max().orElseThrow() - Arrays.stream(accepted).min().orElseThrow())
+            / 1e6;
+        WebAdminClient webAdmin = james.webAdmin();
+        boolean queued = Processes.await(settings.timeout(n), () -> queueSize(webAdmin, path.queue) >= n);
+        int early = sink.stats().messages;
+        long size = queueSize(webAdmin, path.queue);
+
+        CpuTime cpu = CpuTime.now(james.pid(), sink.pid());
+        long release = SmtpSink.micros(Instant.now());
+        WebAdminClient.Response flushed = webAdmin.patch("/mailQueues/" + path.queue + "/mails?delayed=true",
+            "{\"delayed\": false}");
+        long[] starts = new long[n];
+        Arrays.fill(starts, release);
+        PhaseResult result = PhaseResult.collect(path.label, phase, path.overTls, sink, starts, release, fillSeconds,
+            settings.timeout(n), STALL);
+        result.cpu = CpuTime.now(james.pid(), sink.pid()).since(cpu);
+        result.heap = JamesHeap.measure(james.pid());
+        if (!queued || size != n) {
+            result.problems.add("queue " + path.queue + " held " + size + " mails before the release, expected " + n);
+        }
+        if (early > 0) {
+            result.problems.add(early + " mails reached the sinks before the queue was released");
+        }
+        if (flushed.status != 204) {
+            result.problems.add("WebAdmin flush of " + path.queue + " answered " + flushed);
+        }
+        return result;
+    }
+
+    private long[] submit(BenchPath path, String phase, int n) throws Exception {
+        return ParallelSender.run(n, settings.submitters, () -> new JamesSubmission(path.sender, phase, layout),
+            settings.timeout(n));
+    }
+
+    private static long queueSize(WebAdminClient webAdmin, String queue) {
+        WebAdminClient.Response r = webAdmin.get("/mailQueues/" + queue);
+        Matcher m = QUEUE_SIZE.matcher(r.body);
+        return r.status == 200 && m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** No sink or proxied connection left from an earlier phase (e.g. pooled ones), fresh counters. */
     private static void prepare(SinkProcess sink, String phase) throws IOException {
         if (!sink.awaitNoOpenConnections(Duration.ofSeconds(60))) {
             System.out.printf("  (%s: %d sink connections still open after 60 s, starting anyway)%n", phase,
@@ -189,12 +207,17 @@ class DeliveryBenchmark {
         sink.reset();
     }
 
-    private static PhaseResult report(PhaseResult r) {
-        System.out.printf("  %-16s %-40s %5d mails in %7.2f s = %7.1f/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, "
-                + "longest pause %.0f ms, %d TLS handshakes, %d connections, CPU s James %.1f sink %.1f "
-                + "client %.1f%s%n",
+    private static double proxyCpuSeconds(SinkProcess.Stats stats) {
+        return stats.proxied ? stats.proxyCpuMillis / 1000.0 : Double.NaN;
+    }
+
+    private PhaseResult report(PhaseResult r) {
+        System.out.printf("  %-18s %-40s %5d mails in %7.2f s = %7.1f/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, "
+                + "longest pause %.0f ms, %d TLS handshakes, %d connections, round trips/mail %.2f (reused %.2f), "
+                + "sessions %d (max %d open, %d in use), CPU s James %.1f sink %.1f (proxy %.1f) client %.1f%s%n",
             r.phase, r.label, r.mails, r.seconds, r.mailsPerSecond, r.p50Ms, r.p99Ms, r.maxMs, r.longestPauseMs,
-            r.stats.handshakes(), r.stats.connections, r.cpu.james, r.cpu.sink, r.cpu.bench,
+            r.stats.handshakes(), r.stats.connections, r.roundTripsPerMail(), r.roundTripsPerReusedMail(),
+            r.sessionsOpened(), r.stats.proxyMaxOpen, r.stats.proxyMaxInUse, r.cpu.james, r.cpu.sink, r.proxyCpu, r.cpu.bench,
             r.problems.isEmpty() ? "" : ", PROBLEMS: " + r.problems);
         return r;
     }
@@ -203,44 +226,79 @@ class DeliveryBenchmark {
         assertThat(warmup.problems).as("warm-up of " + warmup.label).isEmpty();
     }
 
-    static List<String> sinkAddresses() {
-        List<String> addresses = new ArrayList<>();
-        for (int d = 1; d <= BenchMail.DOMAINS; d++) {
-            addresses.add("127.0.1." + d);
+    private SinkProcess.Setup sinkSetup() {
+        SinkProcess.Setup direct = SinkProcess.Setup.direct(layout.mxAddressList(),
+            settings.proxy ? BenchLayout.SINK_PORT_BEHIND_PROXY : BenchLayout.MX_PORT, CONTROL_HOST, CONTROL_PORT)
+            .withExtensions(settings.pipelining, settings.chunking);
+        return settings.proxy ? direct.behindProxy(BenchLayout.MX_PORT, settings.rtt) : direct;
+    }
+
+    /**
+     * The memory runtime's extension jars (the mailet) plus the HoldInQueue test vehicle's jar, which only the
+     * benchmark's James gets.
+     */
+    private Path benchRuntime(Path dir) throws IOException {
+        if (!Files.isRegularFile(settings.vehicleJar)) {
+            throw new IllegalStateException("Test vehicle jar " + settings.vehicleJar + " missing: run the benchmark "
+                + "through Maven (./benchmark.sh = mvn verify -Pbenchmark), which builds it in the package phase");
         }
-        return addresses;
-    }
-
-    /** The sink address of mail {@code seq}'s domain (benchN.test -> 127.0.1.N). */
-    private static String sinkAddress(int seq) {
-        return "127.0.1." + (seq % BenchMail.DOMAINS + 1);
-    }
-
-    private static DnsRecords records() {
-        DnsRecords.Builder r = DnsRecords.builder();
-        for (int seq = 0; seq < BenchMail.DOMAINS; seq++) {
-            String mx = "mx." + BenchMail.domain(seq);
-            r.mx(BenchMail.domain(seq), mx, 10).a(mx, sinkAddress(seq));
+        Path extensions = dir.resolve("extensions-jars");
+        Processes.deleteRecursively(dir);
+        Files.createDirectories(extensions);
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(ItPaths.jamesRuntime().resolve("extensions-jars"),
+            "*.jar")) {
+            for (Path jar : jars) {
+                Files.copy(jar, extensions.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
-        return r.build();
+        Files.copy(settings.vehicleJar, extensions.resolve(settings.vehicleJar.getFileName()),
+            StandardCopyOption.REPLACE_EXISTING);
+        return dir;
     }
 
-    private static JamesConfig jamesConfig() {
+    private JamesConfig jamesConfig() {
         return JamesConfig.samples()
-            .withConfResource("mailetcontainer.xml", "/bench/bench-mailetcontainer.xml")
+            .withConfFile("mailetcontainer.xml", withOurParameters(JamesConfig.resource("/bench/bench-mailetcontainer.xml"),
+                settings.ours))
             .withConfResource("bench-tls-required.xml", "/bench/bench-tls-required.xml")
             .withConfResource("bench-tls-no.xml", "/bench/bench-tls-no.xml");
     }
 
-    /** One submission connection into James, opened on first use and kept. */
+    /** Adds or replaces {@code parameters} in both TlsRemoteDelivery mailets of {@code mailetContainer}. */
+    static String withOurParameters(String mailetContainer, Map<String, String> parameters) {
+        Matcher m = OUR_MAILET.matcher(mailetContainer);
+        StringBuffer out = new StringBuffer();
+        int mailets = 0;
+        while (m.find()) {
+            mailets++;
+            String body = m.group(2);
+            StringBuilder added = new StringBuilder();
+            for (Map.Entry<String, String> p : parameters.entrySet()) {
+                body = body.replaceAll("\\s*<" + Pattern.quote(p.getKey()) + ">[^<]*</" + Pattern.quote(p.getKey()) + ">", "");
+                added.append("\n              <").append(p.getKey()).append('>').append(p.getValue()).append("</")
+                    .append(p.getKey()).append("> <!-- -Dbench.ours -->");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + body + added + m.group(3)));
+        }
+        m.appendTail(out);
+        if (mailets != 2) {
+            throw new IllegalStateException("bench-mailetcontainer.xml: expected 2 TlsRemoteDelivery mailets, found "
+                + mailets);
+        }
+        return out.toString();
+    }
+
+    /** One submission connection into James (lock-step), opened on first use and kept. */
     private static final class JamesSubmission implements ParallelSender.Connection {
         private final String sender;
         private final String phase;
+        private final BenchLayout layout;
         private BenchSmtpClient client;
 
-        JamesSubmission(String sender, String phase) {
+        JamesSubmission(String sender, String phase, BenchLayout layout) {
             this.sender = sender;
             this.phase = phase;
+            this.layout = layout;
         }
 
         @Override
@@ -249,7 +307,7 @@ class DeliveryBenchmark {
                 client = BenchSmtpClient.open(TestNetwork.JAMES_SMTP_ADDRESS, TestNetwork.JAMES_SMTP_PORT,
                     "submitter.bench.test");
             }
-            String to = BenchMail.recipient(seq);
+            String to = layout.recipient(seq);
             client.send(sender, to, BenchMail.message(sender, to, BenchMail.id(phase, seq)));
             return SmtpSink.micros(Instant.now());
         }
@@ -259,45 +317,6 @@ class DeliveryBenchmark {
             if (client != null) {
                 client.close();
             }
-        }
-    }
-
-    /** The ceiling client's connections: one per sink, each upgraded with STARTTLS once, kept for all mails. */
-    private static final class SinkConnections implements ParallelSender.Connection {
-        private static final String SENDER = "ceiling@bench.test";
-        private final SSLContext tls;
-        private final String phase;
-        private final Map<String, BenchSmtpClient> bySink = new HashMap<>();
-
-        SinkConnections(SSLContext tls, String phase) {
-            this.tls = tls;
-            this.phase = phase;
-        }
-
-        @Override
-        public long send(int seq) throws IOException {
-            String to = BenchMail.recipient(seq);
-            byte[] message = BenchMail.message(SENDER, to, BenchMail.id(phase, seq));
-            long start = SmtpSink.micros(Instant.now());
-            String address = sinkAddress(seq);
-            BenchSmtpClient client = bySink.get(address);
-            if (client == null) {
-                client = BenchSmtpClient.open(address, SINK_PORT, "ceiling.bench.test");
-                try {
-                    client.startTls(tls);
-                } catch (IOException e) {
-                    client.close();
-                    throw e;
-                }
-                bySink.put(address, client);
-            }
-            client.send(SENDER, to, message);
-            return start;
-        }
-
-        @Override
-        public void close() {
-            bySink.values().forEach(BenchSmtpClient::close);
         }
     }
 }

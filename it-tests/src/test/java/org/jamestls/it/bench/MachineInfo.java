@@ -27,8 +27,7 @@ final class MachineInfo {
         cores = Runtime.getRuntime().availableProcessors();
         String memKb = firstValue(Processes.readOrEmpty(Path.of("/proc/meminfo")), "MemTotal").replace("kB", "").trim();
         memory = memKb.matches("\\d+") ? String.format("%.1f GiB", Long.parseLong(memKb) / 1024.0 / 1024.0) : "unknown";
-        String load = Processes.readOrEmpty(Path.of("/proc/loadavg")).trim();
-        loadAverage = load.isEmpty() ? "unknown" : String.join(" ", Arrays.asList(load.split(" ")).subList(0, 3));
+        loadAverage = loadAverageNow();
         jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         os = System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
             + System.getProperty("os.arch");
@@ -37,6 +36,12 @@ final class MachineInfo {
 
     static MachineInfo collect(Path repository) {
         return new MachineInfo(repository);
+    }
+
+    /** The 1, 5 and 15 minute load averages (/proc/loadavg). */
+    static String loadAverageNow() {
+        String load = Processes.readOrEmpty(Path.of("/proc/loadavg")).trim();
+        return load.isEmpty() ? "unknown" : String.join(" ", Arrays.asList(load.split(" ")).subList(0, 3));
     }
 
     private static String firstValue(String text, String key) {

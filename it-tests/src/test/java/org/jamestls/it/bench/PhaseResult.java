@@ -14,10 +14,11 @@ import org.jamestls.it.support.ItPaths;
 import org.jamestls.it.support.Processes;
 
 /**
- * What one benchmark phase measured at the sink: the rate from the first start (first acceptance by James, or
- * the ceiling client's start) to the last acceptance by the sinks, per-mail latencies, the sink's counters, and
- * every count problem (missing, duplicate, unexpected or truncated mail, wrong channel). Each mail's times go to
- * target/it-work/bench/phases/PHASE.csv.
+ * What one benchmark phase measured at the sink: the rate from the first start (first acceptance by James, the
+ * ceiling client's start, or the release of a held queue) to the last acceptance by the sinks, per-mail latencies,
+ * the sink's and the proxy's counters (round trips, sessions), and every problem (missing, duplicate, unexpected
+ * or truncated mail, wrong channel, a protocol error the sinks answered, improper pipelining). Each mail's times go
+ * to target/it-work/bench/phases/PHASE.csv.
  */
 final class PhaseResult {
 
@@ -37,6 +38,8 @@ final class PhaseResult {
     final List<String> problems;
     JamesHeap.Usage heap;
     CpuTime cpu;
+    /** CPU seconds of the proxy thread (inside the sink JVM, so part of {@code cpu.sink}); NaN without proxy. */
+    double proxyCpu = Double.NaN;
 
     private PhaseResult(String label, String phase, int mails, double seconds, double p50Ms, double p99Ms, double maxMs,
                         double longestPauseMs, SinkProcess.Stats stats, double acceptSeconds, List<String> problems) {
@@ -56,6 +59,38 @@ final class PhaseResult {
 
     double handshakesPer1000() {
         return stats.handshakes() * 1000.0 / mails;
+    }
+
+    /** Round trips the clients waited for (proxy), per mail, connection setup and QUIT included; NaN without proxy. */
+    double roundTripsPerMail() {
+        return stats.proxied ? (double) stats.proxyRoundTrips / mails : Double.NaN;
+    }
+
+    /** Round trips from one MAIL to the next on the same session (setup excluded); NaN when no session had two. */
+    double roundTripsPerReusedMail() {
+        return stats.reusedTransactions > 0 ? (double) stats.reusedRoundTrips / stats.reusedTransactions : Double.NaN;
+    }
+
+    /** Round trips before a session's first MAIL (greeting, EHLO, STARTTLS, handshake, EHLO). */
+    double setupRoundTripsPerSession() {
+        return stats.sessionsWithMail > 0 ? (double) stats.setupRoundTrips / stats.sessionsWithMail : Double.NaN;
+    }
+
+    /** Sessions the clients opened (at the proxy; at the sinks without it). */
+    long sessionsOpened() {
+        return stats.proxied ? stats.proxySessionsOpened : stats.connections;
+    }
+
+    /**
+     * The round-trip bound, mails/s: sessions in use at once (the most whose clients waited for a reply at the same
+     * time; idle pooled sessions do not carry mail) / (round trips per mail x RTT), i.e. what this many sessions
+     * could carry if the RTT were the only cost. NaN at RTT 0 or without the proxy.
+     */
+    double roundTripBound(java.time.Duration rtt) {
+        if (!stats.proxied || rtt.isZero() || stats.proxyRoundTrips <= 0) {
+            return Double.NaN;
+        }
+        return stats.proxyMaxInUse / (roundTripsPerMail() * rtt.toNanos() / 1e9);
     }
 
     /**
@@ -117,6 +152,14 @@ final class PhaseResult {
         addIf(problems, unexpected > 0, unexpected + " messages that are not mails of this phase");
         addIf(problems, stats.truncated > 0, stats.truncated + " messages without their end marker");
         addIf(problems, wrongChannel > 0, wrongChannel + " mails arrived " + (overTls ? "in plaintext" : "over TLS"));
+        addIf(problems, stats.errorReplies > 0, "the sinks answered " + stats.errorReplies
+            + " commands with an error (see target/it-work/bench/sink/sink.log)");
+        addIf(problems, stats.improperPipelining > 0, stats.improperPipelining
+            + " times input was waiting behind EHLO/DATA/NOOP before its reply (RFC 2920 3.1)");
+        addIf(problems, stats.unadvertisedPipelining > 0, stats.unadvertisedPipelining
+            + " commands pipelined although the sinks did not offer PIPELINING");
+        addIf(problems, stats.plaintextAfterStartTls > 0, stats.plaintextAfterStartTls
+            + " times plaintext was pipelined behind STARTTLS");
 
         double[] latencies = new double[byMail.size()];
         List<String> csv = new ArrayList<>(List.of("mail,start_us,sink_us,latency_ms,tls"));

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,33 +34,42 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * The benchmark's receiving MTA: a small ESMTP server (SIZE, 8BITMIME, ENHANCEDSTATUSCODES, STARTTLS with a
- * JSSE server context; no PIPELINING), one thread per connection (at most {@link #MAX_CONNECTIONS}), listening
- * on one port of several loopback addresses. Run as its own JVM by {@link SinkProcess}:
+ * The benchmark's receiving MTAs: one JVM ({@link SinkProcess} starts it) listening on one port of several loopback
+ * addresses, a thread per connection (at most {@link #MAX_CONNECTIONS}), each running a {@link SinkSession} (ESMTP
+ * like a Postfix 3.7: PIPELINING, SIZE, STARTTLS with a JSSE server context, 8BITMIME, CHUNKING). With
+ * {@code rtt=MS} the same JVM also runs a {@link DelayProxy} on port {@code proxyPort} of each address, in front of
+ * the sink there, so the clients dial the proxy (stock RemoteDelivery only dials port 25):
  * <pre>
- * java -cp target/test-classes org.jamestls.it.bench.SmtpSink addresses=127.0.1.1,127.0.1.2 port=25 \
- *     control=127.0.1.1:10999 keystore=sink.p12 storepass=secret
+ * java -cp target/test-classes org.jamestls.it.bench.SmtpSink addresses=127.0.1.1,127.0.1.2 port=2626 \
+ *     rtt=50 proxyPort=25 pipelining=true chunking=true control=127.0.1.1:10999 keystore=sink.p12 storepass=secret
  * </pre>
- * Every message is read to its final dot before the 250 reply; the sink then records its {@code X-Bench-Id}
- * header, the time of the reply (epoch microseconds), whether it came over TLS, and whether it ended with the
- * {@link BenchMail#END_MARKER} line (a message without it counts as truncated).
  *
- * <p>Control channel (one line command, one reply; {@link SinkControl} is the client): {@code PING},
- * {@code RESET} (new counters and records), {@code STATS} ({@code OK key=value ...}), {@code RECORDS}
- * (one line {@code id micros tls|plain} per message, then {@code .}), {@code SHUTDOWN}.
+ * <p>Control channel (one line command, one reply; {@link SinkProcess} is the client): {@code PING},
+ * {@code RESET} (new counters and records, the proxy's too), {@code STATS} ({@code OK key=value ...}, the proxy's
+ * prefixed {@code proxy.}), {@code RECORDS} (one line {@code id micros tls|plain data|bdat} per message, then
+ * {@code .}), {@code SHUTDOWN}.
  *
  * <p>The process exits when its standard input closes (the benchmark JVM is gone) or after {@link #MAX_LIFETIME_MS}.
  */
 public final class SmtpSink {
 
-    static final int MAX_CONNECTIONS = 512;
-    private static final int MAX_COMMANDS_PER_CONNECTION = 1_000_000;
+    static final int MAX_CONNECTIONS = 1024;
     private static final int MAX_ACCEPTS = 10_000_000;
-    private static final int MAX_LINE = 64 * 1024;
-    private static final int MAX_MESSAGE_LINES = 1_000_000;
-    private static final int READ_TIMEOUT_MS = 120_000;
+    private static final int MAX_NOTES = 200;
     private static final long MAX_LIFETIME_MS = 3L * 3600 * 1000;
-    private static final String ID_PREFIX = BenchMail.ID_HEADER + ":";
+
+    /** What the sinks offer; from the command line. */
+    static final class Options {
+        final boolean pipelining;
+        final boolean chunking;
+        final long sizeLimit;
+
+        Options(boolean pipelining, boolean chunking, long sizeLimit) {
+            this.pipelining = pipelining;
+            this.chunking = chunking;
+            this.sizeLimit = sizeLimit;
+        }
+    }
 
     /** Counters since the last RESET. */
     static final class Counters {
@@ -68,12 +78,26 @@ public final class SmtpSink {
         final AtomicInteger tlsResumed = new AtomicInteger();
         final AtomicInteger tlsFailed = new AtomicInteger();
         final AtomicInteger messages = new AtomicInteger();
+        final AtomicInteger dataMessages = new AtomicInteger();
+        final AtomicInteger bdatMessages = new AtomicInteger();
         final AtomicInteger truncated = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
+        final AtomicLong pipelinedCommands = new AtomicLong();
+        /** Transactions whose first command came behind the previous message's end, before its reply. */
+        final AtomicLong postDotPipelining = new AtomicLong();
+        final AtomicLong unadvertisedPipelining = new AtomicLong();
+        final AtomicLong improperPipelining = new AtomicLong();
+        final AtomicLong plaintextAfterStartTls = new AtomicLong();
+        final AtomicLong errorReplies = new AtomicLong();
+        final AtomicLong setupRoundTrips = new AtomicLong();
+        final AtomicLong sessionsWithMail = new AtomicLong();
+        final AtomicLong reusedRoundTrips = new AtomicLong();
+        final AtomicLong reusedTransactions = new AtomicLong();
         final ConcurrentLinkedQueue<String> records = new ConcurrentLinkedQueue<>();
     }
 
     private final SSLSocketFactory tls;
+    private final Options options;
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "sink-connection");
@@ -81,11 +105,15 @@ public final class SmtpSink {
         return t;
     });
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger notes = new AtomicInteger();
     private final Set<String> seenSessions = ConcurrentHashMap.newKeySet();
     private volatile Counters counters = new Counters();
+    private volatile DelayProxy proxy;
+    private final List<InetSocketAddress> listening = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private SmtpSink(SSLSocketFactory tls) {
+    SmtpSink(SSLSocketFactory tls, Options options) {
         this.tls = tls;
+        this.options = options;
     }
 
     public static void main(String[] args) throws Exception {
@@ -97,14 +125,26 @@ public final class SmtpSink {
             }
             opts.put(a.substring(0, eq), a.substring(eq + 1));
         }
+        Options options = new Options(Boolean.parseBoolean(opts.getOrDefault("pipelining", "true")),
+            Boolean.parseBoolean(opts.getOrDefault("chunking", "true")),
+            Long.parseLong(opts.getOrDefault("sizeLimit", "52428800")));
         SmtpSink sink = new SmtpSink(serverContext(required(opts, "keystore"), required(opts, "storepass"))
-            .getSocketFactory());
+            .getSocketFactory(), options);
         int port = Integer.parseInt(required(opts, "port"));
+        List<DelayProxy.Route> routes = new ArrayList<>();
         for (String address : required(opts, "addresses").split(",")) {
-            sink.listen(address.trim(), port);
+            InetSocketAddress at = sink.listen(new InetSocketAddress(InetAddress.getByName(address.trim()), port));
+            if (opts.containsKey("rtt")) {
+                routes.add(new DelayProxy.Route(new InetSocketAddress(at.getAddress(),
+                    Integer.parseInt(required(opts, "proxyPort"))), at));
+            }
+        }
+        if (!routes.isEmpty()) {
+            sink.proxy = DelayProxy.start(Duration.ofMillis(Long.parseLong(opts.get("rtt"))), routes);
         }
         String[] control = required(opts, "control").split(":");
-        ServerSocket controlSocket = bind(control[0], Integer.parseInt(control[1]));
+        ServerSocket controlSocket = bind(new InetSocketAddress(InetAddress.getByName(control[0]),
+            Integer.parseInt(control[1])));
         exitWhenParentGoes();
         System.out.println("READY");
         System.out.flush();
@@ -119,7 +159,7 @@ public final class SmtpSink {
         return v;
     }
 
-    private static SSLContext serverContext(String keystore, String password) throws Exception {
+    static SSLContext serverContext(String keystore, String password) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = new FileInputStream(keystore)) {
             ks.load(in, password.toCharArray());
@@ -131,10 +171,10 @@ public final class SmtpSink {
         return ctx;
     }
 
-    private static ServerSocket bind(String address, int port) throws IOException {
+    private static ServerSocket bind(InetSocketAddress address) throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getByName(address), port), 256);
+        s.bind(address, 512);
         return s;
     }
 
@@ -164,9 +204,10 @@ public final class SmtpSink {
         limit.start();
     }
 
-    private void listen(String address, int port) throws IOException {
-        ServerSocket server = bind(address, port);
-        String name = "mx-" + address + ".sink.test";
+    /** Starts accepting SMTP sessions on {@code address} (port 0: any); returns the bound address. */
+    InetSocketAddress listen(InetSocketAddress address) throws IOException {
+        ServerSocket server = bind(address);
+        String name = "mx-" + address.getAddress().getHostAddress() + ".sink.test";
         Thread acceptor = new Thread(() -> {
             for (int i = 0; i < MAX_ACCEPTS; i++) {
                 Socket s;
@@ -182,7 +223,7 @@ public final class SmtpSink {
                 workers.execute(() -> {
                     open.incrementAndGet();
                     try {
-                        serve(s, name);
+                        new SinkSession(this, s, name).serve();
                     } catch (IOException | RuntimeException e) {
                         // connection dropped or protocol error: nothing to count
                     } finally {
@@ -195,6 +236,14 @@ public final class SmtpSink {
         }, "sink-accept-" + address);
         acceptor.setDaemon(true);
         acceptor.start();
+        InetSocketAddress bound = (InetSocketAddress) server.getLocalSocketAddress();
+        listening.add(bound);
+        return bound;
+    }
+
+    /** The first address {@link #listen} bound. */
+    InetSocketAddress listening() {
+        return listening.get(0);
     }
 
     private static void refuse(Socket s) {
@@ -205,98 +254,29 @@ public final class SmtpSink {
         }
     }
 
-    /** One SMTP session. */
-    private void serve(Socket raw, String name) throws IOException {
-        counters.connections.incrementAndGet();
-        raw.setSoTimeout(READ_TIMEOUT_MS);
-        raw.setTcpNoDelay(true);
-        Socket socket = raw;
-        LineReader in = new LineReader(socket.getInputStream(), MAX_LINE);
-        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-        boolean secure = false;
-        boolean sender = false;
-        int recipients = 0;
-        reply(out, "220 " + name + " ESMTP benchmark sink");
-        for (int i = 0; i < MAX_COMMANDS_PER_CONNECTION; i++) {
-            String line = in.readLine();
-            if (line == null) {
-                return;
-            }
-            int space = line.indexOf(' ');
-            String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
-            switch (verb) {
-                case "EHLO":
-                    sender = false;
-                    recipients = 0;
-                    reply(out, "250-" + name + "\r\n250-SIZE 52428800\r\n250-8BITMIME\r\n"
-                        + (secure ? "" : "250-STARTTLS\r\n") + "250 ENHANCEDSTATUSCODES");
-                    break;
-                case "HELO":
-                    sender = false;
-                    recipients = 0;
-                    reply(out, "250 " + name);
-                    break;
-                case "STARTTLS":
-                    if (secure) {
-                        reply(out, "503 5.5.1 TLS already active");
-                        break;
-                    }
-                    reply(out, "220 2.0.0 Ready to start TLS");
-                    socket = handshake(socket);
-                    in = new LineReader(socket.getInputStream(), MAX_LINE);
-                    out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-                    secure = true;
-                    sender = false;
-                    recipients = 0;
-                    break;
-                case "MAIL":
-                    if (sender) {
-                        reply(out, "503 5.5.1 nested MAIL command");
-                    } else {
-                        sender = true;
-                        reply(out, "250 2.1.0 Ok");
-                    }
-                    break;
-                case "RCPT":
-                    if (!sender) {
-                        reply(out, "503 5.5.1 need MAIL command");
-                    } else {
-                        recipients++;
-                        reply(out, "250 2.1.5 Ok");
-                    }
-                    break;
-                case "DATA":
-                    if (recipients == 0) {
-                        reply(out, "503 5.5.1 need RCPT command");
-                        break;
-                    }
-                    reply(out, "354 End data with <CR><LF>.<CR><LF>");
-                    receiveMessage(in, secure);
-                    sender = false;
-                    recipients = 0;
-                    reply(out, "250 2.0.0 Ok: queued");
-                    break;
-                case "RSET":
-                    sender = false;
-                    recipients = 0;
-                    reply(out, "250 2.0.0 Ok");
-                    break;
-                case "NOOP":
-                    reply(out, "250 2.0.0 Ok");
-                    break;
-                case "VRFY":
-                    reply(out, "252 2.0.0 Cannot VRFY");
-                    break;
-                case "QUIT":
-                    reply(out, "221 2.0.0 Bye");
-                    return;
-                default:
-                    reply(out, "502 5.5.2 command not recognized");
-            }
+    Options options() {
+        return options;
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    /** The running round-trip count of the proxied connection the sink sees as {@code peer}, or -1. */
+    long roundTripsOf(InetSocketAddress peer) {
+        DelayProxy p = proxy;
+        return p == null ? -1 : p.roundTripsOf(peer);
+    }
+
+    /** A protocol oddity worth reading in sink.log (bounded). */
+    void note(String text) {
+        if (notes.incrementAndGet() <= MAX_NOTES) {
+            System.out.println(Instant.now() + " " + text);
         }
     }
 
-    private Socket handshake(Socket socket) throws IOException {
+    /** Server side of STARTTLS on {@code socket}; counts full and resumed handshakes. */
+    Socket handshake(Socket socket) throws IOException {
         long started = System.currentTimeMillis();
         SSLSocket ssl = (SSLSocket) tls.createSocket(socket, socket.getInetAddress().getHostAddress(),
             socket.getPort(), true);
@@ -315,46 +295,6 @@ public final class SmtpSink {
         return ssl;
     }
 
-    /** Reads up to the final dot; records the message when its end marker is there. */
-    private void receiveMessage(LineReader in, boolean secure) throws IOException {
-        Counters c = counters;
-        String id = null;
-        String last = "";
-        boolean headers = true;
-        long bytes = 0;
-        for (int i = 0; i < MAX_MESSAGE_LINES; i++) {
-            String line = in.readLine();
-            if (line == null) {
-                throw new IOException("connection closed during DATA");
-            }
-            if (line.equals(".")) {
-                long micros = micros(Instant.now());
-                c.messages.incrementAndGet();
-                c.bytes.addAndGet(bytes);
-                if (id == null || !last.equals(BenchMail.END_MARKER + id)) {
-                    c.truncated.incrementAndGet();
-                } else {
-                    c.records.add(id + " " + micros + " " + (secure ? "tls" : "plain"));
-                }
-                return;
-            }
-            if (line.startsWith(".")) {
-                line = line.substring(1);
-            }
-            bytes += line.length() + 2;
-            if (headers) {
-                if (line.isEmpty()) {
-                    headers = false;
-                } else if (line.regionMatches(true, 0, ID_PREFIX, 0, ID_PREFIX.length())) {
-                    id = line.substring(ID_PREFIX.length()).trim();
-                }
-            } else if (!line.isEmpty()) {
-                last = line;
-            }
-        }
-        throw new IOException("message longer than " + MAX_MESSAGE_LINES + " lines");
-    }
-
     private void serveControl(ServerSocket control) {
         for (int i = 0; i < MAX_ACCEPTS; i++) {
             try (Socket s = control.accept()) {
@@ -370,11 +310,11 @@ public final class SmtpSink {
                         reply(out, "OK");
                         break;
                     case "RESET":
-                        counters = new Counters();
+                        reset();
                         reply(out, "OK");
                         break;
                     case "STATS":
-                        reply(out, "OK " + stats(counters));
+                        reply(out, "OK " + stats());
                         break;
                     case "RECORDS":
                         List<String> lines = new ArrayList<>(counters.records);
@@ -394,10 +334,44 @@ public final class SmtpSink {
         }
     }
 
-    private String stats(Counters c) {
-        return "messages=" + c.messages.get() + " connections=" + c.connections.get() + " open=" + open.get()
-            + " tlsFull=" + c.tlsFull.get() + " tlsResumed=" + c.tlsResumed.get() + " tlsFailed=" + c.tlsFailed.get()
-            + " truncated=" + c.truncated.get() + " bytes=" + c.bytes.get();
+    /** New counters and records (and the proxy's). */
+    void reset() {
+        counters = new Counters();
+        notes.set(0);
+        DelayProxy p = proxy;
+        if (p != null) {
+            p.reset();
+        }
+    }
+
+    /** {@code key=value ...}: the counters, sessions open now, and the proxy's counters when there is one. */
+    String stats() {
+        Counters c = counters;
+        StringBuilder sb = new StringBuilder();
+        sb.append("messages=").append(c.messages.get()).append(" connections=").append(c.connections.get())
+            .append(" open=").append(open.get()).append(" tlsFull=").append(c.tlsFull.get())
+            .append(" tlsResumed=").append(c.tlsResumed.get()).append(" tlsFailed=").append(c.tlsFailed.get())
+            .append(" truncated=").append(c.truncated.get()).append(" bytes=").append(c.bytes.get())
+            .append(" dataMessages=").append(c.dataMessages.get()).append(" bdatMessages=").append(c.bdatMessages.get())
+            .append(" pipelinedCommands=").append(c.pipelinedCommands.get())
+            .append(" postDotPipelining=").append(c.postDotPipelining.get())
+            .append(" unadvertisedPipelining=").append(c.unadvertisedPipelining.get())
+            .append(" improperPipelining=").append(c.improperPipelining.get())
+            .append(" plaintextAfterStartTls=").append(c.plaintextAfterStartTls.get())
+            .append(" errorReplies=").append(c.errorReplies.get())
+            .append(" setupRoundTrips=").append(c.setupRoundTrips.get())
+            .append(" sessionsWithMail=").append(c.sessionsWithMail.get())
+            .append(" reusedRoundTrips=").append(c.reusedRoundTrips.get())
+            .append(" reusedTransactions=").append(c.reusedTransactions.get());
+        DelayProxy p = proxy;
+        if (p != null) {
+            DelayProxy.Stats ps = p.stats();
+            sb.append(" proxy.sessionsOpened=").append(ps.sessionsOpened).append(" proxy.openNow=").append(ps.openNow)
+                .append(" proxy.maxOpen=").append(ps.maxOpen).append(" proxy.maxInUse=").append(ps.maxInUse).append(" proxy.roundTrips=").append(ps.roundTrips)
+                .append(" proxy.bytesToServer=").append(ps.bytesToServer)
+                .append(" proxy.bytesToClient=").append(ps.bytesToClient).append(" proxy.cpuMillis=").append(ps.cpuMillis);
+        }
+        return sb.toString();
     }
 
     private static void reply(OutputStream out, String text) throws IOException {

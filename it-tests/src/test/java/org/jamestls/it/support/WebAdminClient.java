@@ -62,6 +62,12 @@ public final class WebAdminClient {
             .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(jsonBody)));
     }
 
+    /** {@code patch("/mailQueues/outgoing/mails?delayed=true", "{\"delayed\": false}")} (JSON body). */
+    public Response patch(String pathAndQuery, String json) {
+        return send("PATCH", pathAndQuery, HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+            .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     private Response send(String method, String pathAndQuery, HttpRequest.Builder builder) {
         try {
             HttpResponse<String> r = http.send(builder.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
