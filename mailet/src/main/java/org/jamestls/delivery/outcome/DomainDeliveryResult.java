@@ -2,6 +2,7 @@ package org.jamestls.delivery.outcome;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,10 @@ import java.util.stream.Collectors;
 import org.apache.james.core.MailAddress;
 import org.jamestls.smtp.TlsSessionInfo;
 
-/** Where every recipient of one domain stands after one delivery run, and which MX attempts failed. */
+/**
+ * Where every recipient of one domain stands after one delivery run, and which MX attempts failed. Recipients keep
+ * the order they were given in (the re-queued mail's recipients, the DSNs' grouping and the metrics' labels follow
+ * it). */
 public final class DomainDeliveryResult {
     private final List<MailAddress> delivered;
     private final Map<MailAddress, DeliveryFailure> permanentFailures;
@@ -25,8 +29,9 @@ public final class DomainDeliveryResult {
                                  Map<MailAddress, DeliveryFailure> temporaryFailures, List<DeliveryFailure> failedAttempts,
                                  Optional<TlsSessionInfo> tls, Optional<MxTarget> lastTarget, MxSecurity security) {
         this.delivered = List.copyOf(delivered);
-        this.permanentFailures = Map.copyOf(permanentFailures);
-        this.temporaryFailures = Map.copyOf(temporaryFailures);
+        // Map.copyOf would lose the order
+        this.permanentFailures = Collections.unmodifiableMap(new LinkedHashMap<>(permanentFailures));
+        this.temporaryFailures = Collections.unmodifiableMap(new LinkedHashMap<>(temporaryFailures));
         this.failedAttempts = List.copyOf(failedAttempts);
         this.tls = tls;
         this.lastTarget = lastTarget;
