@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.apache.james.core.MailAddress;
@@ -15,8 +16,10 @@ import org.jamestls.smtp.TlsSessionInfo;
 /**
  * Where every recipient of one domain stands after one delivery run, and which MX attempts failed. Recipients keep
  * the order they were given in (the re-queued mail's recipients, the DSNs' grouping and the metrics' labels follow
- * it). */
+ * it). Each result has a {@link #runId()} of its own, so settling it twice can be recognised.
+ */
 public final class DomainDeliveryResult {
+    private final String runId = UUID.randomUUID().toString();
     private final List<MailAddress> delivered;
     private final Map<MailAddress, DeliveryFailure> permanentFailures;
     private final Map<MailAddress, DeliveryFailure> temporaryFailures;
@@ -72,6 +75,11 @@ public final class DomainDeliveryResult {
         }
         return new DomainDeliveryResult(delivered, permanent, temporary, earlierFailures,
             transaction.tls(), Optional.of(transaction.target()), security);
+    }
+
+    /** Identifies this result: the settle step records it on the mail and does not settle the same result twice. */
+    public String runId() {
+        return runId;
     }
 
     public List<MailAddress> delivered() {
