@@ -29,8 +29,12 @@ import org.jamestls.delivery.outcome.RecipientOutcome;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsLevel;
+import org.jamestls.testing.HandOverFaults;
 import org.jamestls.testing.RecordingMailQueue;
+import org.jamestls.testing.RecordingMailetContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Which recipients are retried, when, and what the DSN says once retries run out. */
 class QueueDecisionTest {
@@ -142,6 +146,48 @@ class QueueDecisionTest {
 
         assertThat(queue.enqueued).isEmpty();
         assertThat(bouncer.bounces).isEmpty();
+    }
+
+    /** Settling the same run again (e.g. after the queue refused the re-enqueue) does what is left, nothing twice. */
+    @ParameterizedTest(name = "the first settle: {0}")
+    @ValueSource(strings = {"succeeds", "the queue refuses the re-enqueue"})
+    void settlingTheSameResultTwiceHasTheEffectOfOnce(String first) throws Exception {
+        HandOverFaults faults = first.equals("succeeds") ? HandOverFaults.none() : HandOverFaults.always("enQueue");
+        RecordingMailQueue refusing = new RecordingMailQueue(faults);
+        RecordingMailQueue accepting = new RecordingMailQueue();
+        RecordingMailetContext context = new RecordingMailetContext(HandOverFaults.none());
+        boolean[] refuse = {true};
+        QueueDecision settling = new QueueDecision((mail, delay) -> (refuse[0] ? refusing : accepting).enQueue(mail, delay),
+            RetrySchedule.of(List.of(Duration.ofMinutes(5)), 3), new Bouncer(context, Optional.of("bounces"), "relay.test"),
+            new SuccessForwarder(context, Optional.of("delivered")), new DeliveryMetrics(metricFactory));
+        Mail mail = mail("ok@dest.test", "gone@dest.test", "later@dest.test");
+        DomainDeliveryResult result = mixedResult();
+
+        try {
+            settling.settle(mail, result, label());
+        } catch (org.apache.james.queue.api.MailQueue.MailQueueException e) {
+            assertThat(first).isNotEqualTo("succeeds");
+        }
+        refuse[0] = false;
+        settling.settle(mail, result, label());
+
+        assertThat(refusing.enqueued.size() + accepting.enqueued.size()).as("queued once").isEqualTo(1);
+        assertThat(context.sentTo("delivered")).singleElement().satisfies(copy ->
+            assertThat(copy.recipients).extracting(MailAddress::asString).containsExactly("ok@dest.test"));
+        assertThat(context.sentTo("bounces")).singleElement().satisfies(dsn ->
+            assertThat(dsn.recipients).extracting(MailAddress::asString).containsExactly("gone@dest.test"));
+        assertThat(RetryCount.of(mail)).isEqualTo(1);
+        assertThat(metricFactory.countFor("jamestls_deferred_required_recipient_rejected")).isEqualTo(1);
+    }
+
+    private static DomainDeliveryResult mixedResult() throws Exception {
+        return DomainDeliveryResult.fromTransaction(HostAttemptResult.transacted(MX1, Optional.empty(), List.of(
+            RecipientOutcome.delivered(new MailAddress("ok@dest.test")),
+            RecipientOutcome.failed(new MailAddress("gone@dest.test"),
+                new DeliveryFailure(FailureKind.RECIPIENT_REJECTED, "5.1.1", "mx1 rejected gone@dest.test: 550")),
+            RecipientOutcome.failed(new MailAddress("later@dest.test"),
+                new DeliveryFailure(FailureKind.RECIPIENT_REJECTED, "4.2.0", "mx1 deferred later@dest.test: 451")))),
+            List.of(), POLICY_ONLY);
     }
 
     /** Nothing was transacted: every recipient gets {@code last}, after these failed MX attempts. */
