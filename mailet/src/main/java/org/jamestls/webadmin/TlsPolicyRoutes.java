@@ -33,6 +33,7 @@ public class TlsPolicyRoutes implements Routes {
 
     private final LoadedPolicies loadedPolicies;
     private final ObjectMapper json = new ObjectMapper();
+    private final LiveLookups lookups = LiveLookups.standard();
 
     @Inject
     public TlsPolicyRoutes(LoadedPolicies loadedPolicies) {
@@ -85,7 +86,7 @@ public class TlsPolicyRoutes implements Routes {
         }
         EffectiveOptions effective = loaded.get().policy().resolve(domain, binding);
         Map<String, Object> body = PolicyJson.effective(effective, binding);
-        body.put("published", PublishedJson.of(loaded.get().published(), domain, effective.policy()));
+        body.put("published", PublishedJson.of(loaded.get().published(), domain, effective.policy(), lookups));
         return ok(response, body);
     }
 
