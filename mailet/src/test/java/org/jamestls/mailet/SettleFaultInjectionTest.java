@@ -92,6 +92,9 @@ class SettleFaultInjectionTest {
             assertThat(dsn.deliveryError.orElseThrow()).startsWith("5.1.1 ");
         });
         scenario.assertEndedOnTheSchedule();
+        assertThat(scenario.context.sent()).as("a copy does not carry the settle step's bookkeeping (a DSN made from it"
+            + " would hand the copies over again)").allSatisfy(copy -> assertThat(copy.attributeNames)
+                .doesNotContain("jamestls.settle.pending", "jamestls.settled-run", "jamestls.settle-finished"));
     }
 
     /** A processor that refuses every copy: the copy is retried on the schedule, then given up; delivery is unaffected. */

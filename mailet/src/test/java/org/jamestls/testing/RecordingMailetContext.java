@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
@@ -33,10 +34,12 @@ public final class RecordingMailetContext implements MailetContext {
         public final String processor;
         public final List<MailAddress> recipients;
         public final Optional<String> deliveryError;
+        public final List<String> attributeNames;
 
         Sent(String processor, Mail mail) {
             this.processor = processor;
             this.recipients = List.copyOf(mail.getRecipients());
+            this.attributeNames = mail.attributeNames().map(AttributeName::asString).collect(Collectors.toList());
             this.deliveryError = AttributeUtils.getValueAndCastFromMail(mail, AttributeName.of("delivery-error"), String.class);
         }
 

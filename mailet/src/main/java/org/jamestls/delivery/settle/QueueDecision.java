@@ -92,6 +92,24 @@ public class QueueDecision {
         mail.setAttribute(new Attribute(SETTLE_FINISHED, AttributeValue.of(result.runId())));
     }
 
+    /**
+     * A mail entering the mailet (from James's spool) starts a delivery of its own: no copies owed, no run settled, retry
+     * count 0. It may carry an earlier delivery's state: a DSN is a copy of the bounced mail (DSNBounce keeps its
+     * attributes), and would otherwise hand over the original's pending copies again and start at its retry count.
+     */
+    public static void startAfresh(Mail mail) {
+        forgetSettling(mail);
+        mail.removeAttribute(RetryCount.DELIVERY_RETRY_COUNT);
+        mail.removeAttribute(LAST_ERROR);
+    }
+
+    /** The settle step's own bookkeeping, which a copy handed to a processor must not carry. */
+    static void forgetSettling(Mail copy) {
+        copy.removeAttribute(PendingCopy.PENDING);
+        copy.removeAttribute(SETTLED_RUN);
+        copy.removeAttribute(SETTLE_FINISHED);
+    }
+
     /** A mail without recipients to deliver: hands over the copies an earlier pass could not. */
     public void handOverPending(Mail mail) throws MailQueue.MailQueueException {
         finish(mail, Optional.empty(), "");

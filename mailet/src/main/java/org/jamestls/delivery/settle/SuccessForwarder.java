@@ -37,6 +37,7 @@ public class SuccessForwarder {
         Mail copy = mail.duplicate();
         try {
             copy.setRecipients(delivered);
+            QueueDecision.forgetSettling(copy);
             outcome.forEach(copy::setAttribute);
             mailetContext.sendMail(copy, onSuccessProcessor.get());
         } finally {

@@ -180,6 +180,23 @@ class QueueDecisionTest {
         assertThat(metricFactory.countFor("jamestls_deferred_required_recipient_rejected")).isEqualTo(1);
     }
 
+    /** A DSN is a copy of the bounced mail: entering the mailet, it owes no copies and starts at retry 0. */
+    @Test
+    void aMailEnteringTheMailetStartsADeliveryOfItsOwn() throws Exception {
+        Mail mail = mail("a@dest.test");
+        RetryCount.set(mail, 5);
+        mail.setAttribute(new Attribute(QueueDecision.LAST_ERROR, AttributeValue.of("earlier")));
+        PendingCopy.writeTo(mail, List.of(PendingCopy.bounce(mail.getRecipients(), "5.1.1 gone", List.of())));
+        mail.setAttribute(new Attribute(QueueDecision.SETTLED_RUN, AttributeValue.of("run-1")));
+
+        QueueDecision.startAfresh(mail);
+
+        assertThat(RetryCount.of(mail)).isZero();
+        assertThat(PendingCopy.readFrom(mail)).isEmpty();
+        assertThat(mail.attributeNames().map(AttributeName::asString)).doesNotContain("jamestls.last-error",
+            "jamestls.settled-run", "jamestls.settle.pending", "delivery_retry_count");
+    }
+
     private static DomainDeliveryResult mixedResult() throws Exception {
         return DomainDeliveryResult.fromTransaction(HostAttemptResult.transacted(MX1, Optional.empty(), List.of(
             RecipientOutcome.delivered(new MailAddress("ok@dest.test")),
