@@ -326,17 +326,28 @@ public final class JamesServer implements AutoCloseable {
                 Files.writeString(conf.resolve(override.getKey()), substitute(override.getKey(), override.getValue(),
                     false));
             }
-            Path ext = runtime.resolve("extensions-jars");
-            if (Files.isDirectory(ext)) {
-                try (DirectoryStream<Path> ds = Files.newDirectoryStream(ext, "*.jar")) {
-                    for (Path jar : ds) {
-                        Files.copy(jar, home.resolve("extensions-jars").resolve(jar.getFileName()),
-                            StandardCopyOption.REPLACE_EXISTING);
-                    }
+            copyJars(runtime.resolve("extensions-jars"));
+            if (config.testVehicle()) {
+                Path vehicle = runtime.resolve("test-vehicle-jars");
+                if (!Files.isDirectory(vehicle)) {
+                    throw new IllegalStateException("No test vehicle jar in " + vehicle
+                        + " (run through Maven: 'mvn verify' packs it in pre-integration-test)");
                 }
+                copyJars(vehicle);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot assemble James home " + home, e);
+        }
+    }
+
+    private void copyJars(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(directory, "*.jar")) {
+            for (Path jar : ds) {
+                Files.copy(jar, home.resolve("extensions-jars").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 
