@@ -12,7 +12,6 @@ import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.DeliveryLabel;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.DomainDeliveryResult;
-import org.jamestls.delivery.outcome.FailureKind;
 import org.jamestls.delivery.outcome.HostAttemptResult;
 import org.jamestls.delivery.outcome.MxSecurity;
 import org.jamestls.delivery.plan.ConnectionPlan;
@@ -25,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one {@link DeliveryPlan}: the MX plans in order, the next one whenever a connection fails before the
  * transaction (or the plan refuses the MX), and an MX plan's plaintext fallback when its handshake failed.
- * Decides nothing itself. One log line (and the attempt metrics) per connection attempt, refusal or domain failure.
+ * Decides nothing itself. One log line, one attempt metric and one mechanism metric per connection attempt, refusal or
+ * domain failure (outcome: the TLS channel, or the failure's kind).
  */
 public class DomainDeliverer {
     private static final Logger LOGGER = LoggerFactory.getLogger(DomainDeliverer.class);
@@ -42,7 +42,8 @@ public class DomainDeliverer {
         DeliveryLabel label = plan.label();
         if (plan.domainFailure().isPresent()) {
             DeliveryPlan.DomainFailure failure = plan.domainFailure().get();
-            metrics.attempt(label.level(), failure.failure().kind().label());
+            // counted under its mechanism too, so the mechanism metrics add up to the attempt metrics
+            count(label, failure.security(), failure.failure().kind().label());
             log(AttemptLog.domainFailure(label, failure.failure()));
             return DomainDeliveryResult.allFailed(recipients, failure.failure(), List.of(), failure.security());
         }
@@ -50,8 +51,8 @@ public class DomainDeliverer {
         for (MxPlan mx : plan.mxPlans()) {
             Optional<DeliveryFailure> refusal = mx.refusal();
             if (refusal.isPresent()) {
-                // counted as published-policy whatever the refusal's kind (also unusable TLS settings), as before
-                count(label, mx.security(), FailureKind.PUBLISHED_POLICY.label());
+                // published-policy, or internal-error when the TLS settings the MX needs are unusable
+                count(label, mx.security(), refusal.get().kind().label());
                 log(AttemptLog.notTried(label, mx.target(), mx.security(), refusal.get()));
                 failedAttempts.add(refusal.get());
                 continue;

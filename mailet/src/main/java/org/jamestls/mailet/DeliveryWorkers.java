@@ -48,12 +48,18 @@ public class DeliveryWorkers {
             .subscribe();
     }
 
+    /**
+     * One queue item. {@link QueuedMailDelivery#process} sends every failure of a delivery down the retry schedule;
+     * only a queue that refuses to take the mail back, or a failure outside it, hands the item back ({@code RETRY}).
+     * Errors are caught too: an OutOfMemoryError or StackOverflowError must not leave the item neither done nor
+     * retried, nor end the dequeue loop (Reactor rethrows such errors instead of signalling them).
+     */
     private void handle(MailQueue.MailQueueItem item) {
         Mail mail = item.getMail();
         try {
             delivery.process(mail);
             item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
-        } catch (Exception e) {
+        } catch (Throwable e) {
             // the mail stays in the queue (RETRY) rather than being lost
             LOGGER.error("Delivery of mail {} failed unexpectedly; the queue will retry it", mail.getName(), e);
             completeForRetry(item);
@@ -65,7 +71,7 @@ public class DeliveryWorkers {
     private static void completeForRetry(MailQueue.MailQueueItem item) {
         try {
             item.done(MailQueue.MailQueueItem.CompletionStatus.RETRY);
-        } catch (MailQueue.MailQueueException e) {
+        } catch (Throwable e) {
             LOGGER.error("Could not hand mail {} back to the queue", item.getMail().getName(), e);
         }
     }

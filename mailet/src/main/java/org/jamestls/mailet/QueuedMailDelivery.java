@@ -5,15 +5,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import javax.mail.MessagingException;
-
 import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.api.TimeMetric;
+import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.Mail;
 import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.outcome.DeliveryFailure;
+import org.jamestls.delivery.outcome.DeliveryLabel;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.DomainDeliveryResult;
 import org.jamestls.delivery.outcome.FailureKind;
@@ -23,7 +23,11 @@ import org.jamestls.delivery.plan.DeliveryPlanner;
 import org.jamestls.delivery.plan.DeliveryRequest;
 import org.jamestls.delivery.settle.QueueDecision;
 import org.jamestls.policy.Binding;
+import org.jamestls.policy.Decided;
 import org.jamestls.policy.EffectivePolicy;
+import org.jamestls.policy.ScopeRef;
+import org.jamestls.policy.TlsLevel;
+import org.jamestls.policy.TlsVerify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,39 +55,87 @@ public class QueuedMailDelivery {
         this.metrics = metrics;
     }
 
-    public void process(Mail mail) throws MessagingException {
+    /**
+     * Delivers the mail to its one domain and settles the outcome. Every failure, {@link Error}s included, ends on the
+     * retry schedule or in a bounce; this only throws when the queue refuses to take the mail back, and then the caller
+     * hands the queue item back (what was settled is kept, see {@link QueueDecision}).
+     */
+    public void process(Mail mail) throws MailQueue.MailQueueException {
+        if (queueDecision.restoreHandedBack(mail)) {
+            return;
+        }
         Map<Domain, Collection<MailAddress>> byDomain = DomainSplitter.byDomain(mail.getRecipients());
         if (byDomain.isEmpty()) {
+            queueDecision.handOverPending(mail);
             return;
         }
         if (byDomain.size() > 1) {
             // queued by someone else without the per-domain split: split now, deliver on the next pass
-            splitter.enqueuePerDomain(mail);
+            split(mail);
             return;
         }
         Map.Entry<Domain, Collection<MailAddress>> only = byDomain.entrySet().iterator().next();
         TimeMetric timer = metrics.deliveryTimer();
-        DeliveryRequest request = requestFor(mail, only.getKey().asString());
-        DomainDeliveryResult result = planAndDeliverSafely(mail, only.getValue(), request);
-        queueDecision.settle(mail, result, request.label());
+        Delivered delivered = planAndDeliverSafely(mail, only.getKey().asString(), only.getValue());
+        try {
+            queueDecision.settle(mail, delivered.result, delivered.label);
+        } catch (MailQueue.MailQueueException e) {
+            throw e;
+        } catch (Throwable e) {
+            // a bug in settling: the mail has its outcome recorded as far as it got; retry what is left, on the schedule
+            LOGGER.error("Unexpected error settling mail {} for {}", mail.getName(), only.getKey().asString(), e);
+            queueDecision.deferAsItIs(mail, e);
+        }
         timer.stopAndPublish();
     }
 
-    /**
-     * An unexpected exception must neither lose the mail nor spin it through the queue: it becomes a
-     * temporary failure, deferred on the retry schedule and bounced when retries run out.
-     */
-    private DomainDeliveryResult planAndDeliverSafely(Mail mail, Collection<MailAddress> recipients,
-                                                      DeliveryRequest request) {
+    private void split(Mail mail) throws MailQueue.MailQueueException {
         try {
-            DeliveryPlan plan = planner.plan(request);
-            return deliverer.deliver(mail, recipients, plan);
-        } catch (RuntimeException e) {
-            LOGGER.error("Unexpected error delivering mail {} to {}", mail.getName(), request.domain(), e);
-            return DomainDeliveryResult.allFailed(recipients, new DeliveryFailure(FailureKind.INTERNAL, "4.3.0",
-                "internal error delivering to " + request.domain() + ": " + e), List.of(),
-                MxSecurity.operatorOnly(request.options().policy().tls().value()));
+            splitter.enqueuePerDomain(mail);
+        } catch (Throwable e) {
+            // the mail now holds only the recipients no queued copy holds: retry those, never the others
+            LOGGER.error("Could not split mail {} over its domains; recipients not queued yet: {}", mail.getName(),
+                mail.getRecipients(), e);
+            queueDecision.deferAsItIs(mail, e);
         }
+    }
+
+    /** A run's result and how it is named; a failure of any kind becomes a temporary internal failure. */
+    private static final class Delivered {
+        final DomainDeliveryResult result;
+        final DeliveryLabel label;
+
+        Delivered(DomainDeliveryResult result, DeliveryLabel label) {
+            this.result = result;
+            this.label = label;
+        }
+    }
+
+    /**
+     * An unexpected exception or error (the policy resolution, the plan, the connection; an OutOfMemoryError or a
+     * StackOverflowError included) must neither lose the mail nor spin it through the queue: it becomes a temporary
+     * failure, deferred on the retry schedule and bounced when retries run out.
+     */
+    private Delivered planAndDeliverSafely(Mail mail, String domain, Collection<MailAddress> recipients) {
+        DeliveryLabel label = null;
+        try {
+            DeliveryRequest request = requestFor(mail, domain);
+            label = request.label();
+            DeliveryPlan plan = planner.plan(request);
+            return new Delivered(deliverer.deliver(mail, recipients, plan), label);
+        } catch (Throwable e) {
+            LOGGER.error("Unexpected error delivering mail {} to {}", mail.getName(), domain, e);
+            DeliveryLabel named = label != null ? label : unresolvedLabel(mail, domain);
+            return new Delivered(DomainDeliveryResult.allFailed(recipients, new DeliveryFailure(FailureKind.INTERNAL,
+                "4.3.0", "internal error delivering to " + domain + ": " + e), List.of(),
+                MxSecurity.operatorOnly(named.tls().value())), named);
+        }
+    }
+
+    /** When even the operator's options could not be resolved: the default scope names the run. */
+    private static DeliveryLabel unresolvedLabel(Mail mail, String domain) {
+        return new DeliveryLabel(mail.getName(), domain, "none", new Decided<>(TlsLevel.NO, ScopeRef.DEFAULT),
+            new Decided<>(TlsVerify.NO, ScopeRef.DEFAULT));
     }
 
     private DeliveryRequest requestFor(Mail mail, String domain) {

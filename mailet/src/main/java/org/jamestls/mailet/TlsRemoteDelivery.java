@@ -139,6 +139,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         if (!mail.getRecipients().isEmpty()) {
+            QueueDecision.startAfresh(mail);
             bindingAssigner.assign(mail);
             splitter.enqueuePerDomain(mail);
         }

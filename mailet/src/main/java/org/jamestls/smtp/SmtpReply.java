@@ -37,11 +37,19 @@ public final class SmtpReply {
         return code >= 500;
     }
 
-    /** The enhanced status code (RFC 3463) the server sent, or one derived from the basic code's class. */
+    /**
+     * The enhanced status code (RFC 3463) of this reply, its class always the basic code's: the subject and detail the
+     * server sent, or {@code .0.0}. RFC 3463 section 2 makes the basic code decide success, temporary or permanent
+     * failure, and the enhanced class must agree with it; when a server's does not ({@code 450 5.7.1} from a
+     * greylisting server, {@code 550 4.1.1}), the basic code wins, so that reply is retried, this one bounced.
+     */
     public String enhancedStatus() {
-        return explicitEnhancedStatus().orElseGet(() -> (code / 100) + ".0.0");
+        String subjectAndDetail = explicitEnhancedStatus().map(status -> status.substring(status.indexOf('.')))
+            .orElse(".0.0");
+        return (code / 100) + subjectAndDetail;
     }
 
+    /** The enhanced status code as the server wrote it, class included (which may disagree with the basic code). */
     public Optional<String> explicitEnhancedStatus() {
         if (lines.isEmpty()) {
             return Optional.empty();

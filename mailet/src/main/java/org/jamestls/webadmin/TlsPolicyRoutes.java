@@ -49,6 +49,7 @@ public class TlsPolicyRoutes implements Routes {
     private final TlsReportRoutes reports;
     private final AuthenticationFilter authenticationFilter;
     private final ObjectMapper json = new ObjectMapper();
+    private final LiveLookups lookups = LiveLookups.standard();
 
     @Inject
     public TlsPolicyRoutes(LoadedPolicies loadedPolicies, BrokenTlsMemory brokenTls, TlsRptRegistry reports,
@@ -152,7 +153,7 @@ public class TlsPolicyRoutes implements Routes {
         }
         EffectiveOptions effective = loaded.get().policy().resolve(domain, binding);
         Map<String, Object> body = PolicyJson.effective(effective, binding);
-        body.put("published", PublishedJson.of(loaded.get().published(), domain, effective.policy()));
+        body.put("published", PublishedJson.of(loaded.get().published(), domain, effective.policy(), lookups));
         return ok(response, body);
     }
 

@@ -30,6 +30,7 @@ import org.jamestls.testing.FakeDns;
 import org.jamestls.testing.ScriptedSmtpServer;
 import org.jamestls.testing.ScriptedSmtpServer.TlsBehaviour;
 import org.jamestls.tls.TlsClientContexts;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -71,6 +72,27 @@ class DomainDelivererTest {
                 assertThat(metricFactory.countFor("jamestls_mechanism_policy_" + outcome)).as(outcome).isEqualTo(1);
             }
         }
+    }
+
+    /**
+     * A domain-wide failure (DNS here; a bogus DNSSEC MX answer likewise) counts one attempt metric and one mechanism
+     * metric, so the mechanism metrics add up to the attempt metrics.
+     */
+    @Test
+    void aDomainWideFailureIsCountedUnderItsMechanismToo() throws Exception {
+        DeliveryPlanner planner = new DeliveryPlanner(new MxResolver(new FakeDns(), 25), PublishedPolicies.none(25),
+            new TlsProfiles(new TlsClientContexts(url -> {
+                throw new FileNotFoundException(url);
+            })), "relay.test");
+        try (SessionPool pool = new SessionPool(1, Duration.ZERO, 4)) {
+            DomainDeliveryResult result = new DomainDeliverer(new HostDelivery(5000, 5000, pool),
+                new DeliveryMetrics(metricFactory)).deliver(mail(), List.of(new MailAddress("to@dest.test")),
+                planner.plan(request("required", false)));
+
+            assertThat(result.permanentFailures()).hasSize(1);
+        }
+        assertThat(metricFactory.countFor("jamestls_attempts_required_dns")).isEqualTo(1);
+        assertThat(metricFactory.countFor("jamestls_mechanism_policy_dns")).isEqualTo(1);
     }
 
     private static DeliveryPlanner planner(ScriptedSmtpServer server) {

@@ -101,4 +101,35 @@ class DeliveryWorkersTest {
             workers.stop();
         }
     }
+
+    /**
+     * An Error (StackOverflowError, OutOfMemoryError) escaping a delivery must still complete its queue item and leave
+     * the workers running: Reactor rethrows such errors instead of signalling them, which would leave the item neither
+     * done nor retried.
+     */
+    @Test
+    void anErrorInADeliveryHandsTheItemBackAndTheNextMailIsStillDelivered() throws Exception {
+        BlockingDequeueQueue queue = new BlockingDequeueQueue();
+        List<String> processed = new CopyOnWriteArrayList<>();
+        QueuedMailDelivery delivery = new QueuedMailDelivery(null, null, null, null, null, null) {
+            @Override
+            public void process(Mail mail) {
+                processed.add(mail.getName());
+                if (mail.getName().equals("m1")) {
+                    throw new StackOverflowError("deep");
+                }
+            }
+        };
+        DeliveryWorkers workers = new DeliveryWorkers(queue, delivery, 1);
+        try {
+            workers.start();
+            queue.enQueue(MailImpl.builder().name("m1").sender("a@source.test").addRecipient("b@dest.test").build());
+            queue.enQueue(MailImpl.builder().name("m2").sender("a@source.test").addRecipient("b@dest.test").build());
+
+            Await.until(() -> queue.completed.size() == 2, Duration.ofSeconds(5), "both mails are completed in the queue");
+            assertThat(queue.completed).containsExactly("m1:RETRY", "m2:SUCCESS");
+        } finally {
+            workers.stop();
+        }
+    }
 }

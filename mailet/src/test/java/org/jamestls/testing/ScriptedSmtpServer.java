@@ -32,7 +32,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final TlsBehaviour behaviour;
     private final SSLContext sslContext;
     private final List<String> commands = Collections.synchronizedList(new ArrayList<>());
-    private final List<String> rejectRecipientsStartingWith = new ArrayList<>();
+    private final java.util.Map<String, String> recipientReplies = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile String mailFromReply = "250 2.1.0 ok";
+    private volatile String finalDotReply = "250 2.0.0 queued";
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger messages = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int closeChannelAtMessage = -1;
@@ -57,7 +59,24 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     public ScriptedSmtpServer rejectingRecipientsStartingWith(String prefix) {
-        rejectRecipientsStartingWith.add(prefix);
+        return answeringRecipientsStartingWith(prefix, "550 5.1.1 no such user");
+    }
+
+    /** Answers {@code reply} (e.g. {@code 450 5.7.1 try later}) to RCPT TO for local parts starting with {@code prefix}. */
+    public ScriptedSmtpServer answeringRecipientsStartingWith(String prefix, String reply) {
+        recipientReplies.put(prefix.toUpperCase(), reply);
+        return this;
+    }
+
+    /** Answers {@code reply} to every MAIL FROM (unless {@link #closingChannelAtMessage} applies). */
+    public ScriptedSmtpServer answeringMailFrom(String reply) {
+        mailFromReply = reply;
+        return this;
+    }
+
+    /** Answers {@code reply} to the final dot of every message. */
+    public ScriptedSmtpServer answeringFinalDot(String reply) {
+        finalDotReply = reply;
         return this;
     }
 
@@ -154,17 +173,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     send(out, "421 4.3.2 shutting down");
                     return;
                 }
-                send(out, "250 2.1.0 ok");
+                send(out, mailFromReply);
             } else if (upper.startsWith("RCPT TO:")) {
-                boolean reject = rejectRecipientsStartingWith.stream().anyMatch(p -> upper.startsWith("RCPT TO:<" + p.toUpperCase()));
-                send(out, reject ? "550 5.1.1 no such user" : "250 2.1.5 ok");
+                send(out, recipientReplies.entrySet().stream()
+                    .filter(entry -> upper.startsWith("RCPT TO:<" + entry.getKey()))
+                    .map(java.util.Map.Entry::getValue).findFirst().orElse("250 2.1.5 ok"));
             } else if (upper.equals("DATA")) {
                 send(out, "354 go on");
                 while ((line = in.readLine()) != null && !line.equals(".")) {
                     dataReceived = true;
                     dataReceivedOverTls = tls;
                 }
-                send(out, "250 2.0.0 queued");
+                send(out, finalDotReply);
             } else if (upper.equals("QUIT")) {
                 send(out, "221 bye");
                 return;

@@ -20,14 +20,28 @@ public final class JamesConfig {
     public static final String STOCK_REMOTE_DELIVERY_RESOURCE = "/stock-remotedelivery-mailetcontainer.xml";
 
     private final Map<String, String> confFiles;
+    private final boolean testVehicle;
 
-    private JamesConfig(Map<String, String> confFiles) {
+    private JamesConfig(Map<String, String> confFiles, boolean testVehicle) {
         this.confFiles = Collections.unmodifiableMap(new TreeMap<>(confFiles));
+        this.testVehicle = testVehicle;
     }
 
     /** config-samples/ as is (plus the substitution map). */
     public static JamesConfig samples() {
-        return new JamesConfig(Map.of());
+        return new JamesConfig(Map.of(), false);
+    }
+
+    /**
+     * Also puts the TEST VEHICLE jar (org.jamestls.testvehicle: fault-injecting mailets, target/james-runtime/
+     * test-vehicle-jars) into James's extensions-jars/.
+     */
+    public JamesConfig withTestVehicle() {
+        return new JamesConfig(confFiles, true);
+    }
+
+    public boolean testVehicle() {
+        return testVehicle;
     }
 
     /** config-samples/ with the mailetcontainer.xml that uses James's stock RemoteDelivery (smoke, benchmark). */
@@ -42,7 +56,7 @@ public final class JamesConfig {
         }
         Map<String, String> m = new TreeMap<>(confFiles);
         m.put(fileName, content);
-        return new JamesConfig(m);
+        return new JamesConfig(m, testVehicle);
     }
 
     /** Replaces/adds conf/{@code fileName} with a test class-path resource (e.g. "/policies/required.xml"). */
@@ -67,16 +81,17 @@ public final class JamesConfig {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JamesConfig && ((JamesConfig) o).confFiles.equals(confFiles);
+        return o instanceof JamesConfig && ((JamesConfig) o).confFiles.equals(confFiles)
+            && ((JamesConfig) o).testVehicle == testVehicle;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(confFiles);
+        return Objects.hash(confFiles, testVehicle);
     }
 
     @Override
     public String toString() {
-        return "JamesConfig" + confFiles.keySet();
+        return "JamesConfig" + confFiles.keySet() + (testVehicle ? " + test vehicle" : "");
     }
 }

@@ -337,14 +337,14 @@ public final class JamesServer implements AutoCloseable {
                     false));
             }
             writeListenerCertificate(conf);
-            Path ext = runtime.resolve("extensions-jars");
-            if (Files.isDirectory(ext)) {
-                try (DirectoryStream<Path> ds = Files.newDirectoryStream(ext, "*.jar")) {
-                    for (Path jar : ds) {
-                        Files.copy(jar, home.resolve("extensions-jars").resolve(jar.getFileName()),
-                            StandardCopyOption.REPLACE_EXISTING);
-                    }
+            copyJars(runtime.resolve("extensions-jars"));
+            if (config.testVehicle()) {
+                Path vehicle = runtime.resolve("test-vehicle-jars");
+                if (!Files.isDirectory(vehicle)) {
+                    throw new IllegalStateException("No test vehicle jar in " + vehicle
+                        + " (run through Maven: 'mvn verify' packs it in pre-integration-test)");
                 }
+                copyJars(vehicle);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot assemble James home " + home, e);
@@ -366,6 +366,17 @@ public final class JamesServer implements AutoCloseable {
             keys, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), CertificateAuthority.Purpose.SERVER);
         PemFiles.writeCertificates(conf.resolve(LISTENER_CHAIN), certificate);
         PemFiles.writeKey(conf.resolve(LISTENER_KEY), keys, PemFiles.KeyFormat.PKCS8);
+    }
+
+    private void copyJars(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(directory, "*.jar")) {
+            for (Path jar : ds) {
+                Files.copy(jar, home.resolve("extensions-jars").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     private String substitute(String fileName, String text, boolean required) {

@@ -7,8 +7,9 @@ import org.apache.james.core.MailAddress;
 
 /**
  * The one formatter of the delivery log lines operators and scripts read (the README documents them): one
- * {@code Delivery attempt:} line per connection attempt, refused MX or domain-wide failure, and one
- * {@code Deferring mail=} line per deferral. The fields of the first format come first and keep their order
+ * {@code Delivery attempt:} line per connection attempt, refused MX or domain-wide failure, one
+ * {@code Deferring mail=} line per deferral, and a {@code Holding mail=} line when a settled mail waits only to hand
+ * over its copies. The fields of the first format come first and keep their order
  * (scripts match them); what published policies add follows the outcome.
  */
 public final class AttemptLog {
@@ -39,6 +40,14 @@ public final class AttemptLog {
                                    Duration delay, String reasons) {
         return "Deferring mail=" + label.mailName() + " domain=" + label.domain() + " recipients=" + pending
             + " retry=" + retry + "/" + maxRetries + " in " + delay.toSeconds() + "s: " + reasons;
+    }
+
+    /**
+     * A mail whose recipients are all settled goes back to the queue only to hand over copies (onSuccess, bounces)
+     * that could not be handed over yet.
+     */
+    public static String copiesOwed(String mailName, String copies, Duration delay) {
+        return "Holding mail=" + mailName + " in " + delay.toSeconds() + "s: copies not handed over yet: " + copies;
     }
 
     private static String prefix(DeliveryLabel label, String mx) {

@@ -2,17 +2,24 @@ package org.jamestls.delivery.outcome;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.apache.james.core.MailAddress;
 import org.jamestls.smtp.TlsSessionInfo;
 
-/** Where every recipient of one domain stands after one delivery run, and which MX attempts failed. */
+/**
+ * Where every recipient of one domain stands after one delivery run, and which MX attempts failed. Recipients keep
+ * the order they were given in (the re-queued mail's recipients, the DSNs' grouping and the metrics' labels follow
+ * it). Each result has a {@link #runId()} of its own, so settling it twice can be recognised.
+ */
 public final class DomainDeliveryResult {
+    private final String runId = UUID.randomUUID().toString();
     private final List<MailAddress> delivered;
     private final Map<MailAddress, DeliveryFailure> permanentFailures;
     private final Map<MailAddress, DeliveryFailure> temporaryFailures;
@@ -25,8 +32,9 @@ public final class DomainDeliveryResult {
                                  Map<MailAddress, DeliveryFailure> temporaryFailures, List<DeliveryFailure> failedAttempts,
                                  Optional<TlsSessionInfo> tls, Optional<MxTarget> lastTarget, MxSecurity security) {
         this.delivered = List.copyOf(delivered);
-        this.permanentFailures = Map.copyOf(permanentFailures);
-        this.temporaryFailures = Map.copyOf(temporaryFailures);
+        // Map.copyOf would lose the order
+        this.permanentFailures = Collections.unmodifiableMap(new LinkedHashMap<>(permanentFailures));
+        this.temporaryFailures = Collections.unmodifiableMap(new LinkedHashMap<>(temporaryFailures));
         this.failedAttempts = List.copyOf(failedAttempts);
         this.tls = tls;
         this.lastTarget = lastTarget;
@@ -67,6 +75,11 @@ public final class DomainDeliveryResult {
         }
         return new DomainDeliveryResult(delivered, permanent, temporary, earlierFailures,
             transaction.tls(), Optional.of(transaction.target()), security);
+    }
+
+    /** Identifies this result: the settle step records it on the mail and does not settle the same result twice. */
+    public String runId() {
+        return runId;
     }
 
     public List<MailAddress> delivered() {

@@ -97,34 +97,51 @@ public final class DeliveryPlanner {
                           MxTarget target, Map<String, DaneStatus> daneByHost) {
         String domain = request.domain();
         ResolvedTlsPolicy policy = request.options().policy();
-        try {
-            if (published.daneApplies()) {
-                if (!published.inSecureMxSet(target.mxHost())) {
-                    // James's own resolver does not validate: an MX it returned that the signed RRset lacks is forged
-                    return MxPlan.refused(target, TlsMechanism.DANE, new DeliveryFailure(FailureKind.PUBLISHED_POLICY,
-                        "4.7.5", "DANE: " + target + " is not in the DNSSEC-validated MX RRset of " + domain + " ("
-                        + published.secureMx().orElseThrow().describe() + ")"));
-                }
-                DaneStatus status = daneByHost.computeIfAbsent(target.mxHost(), publishedPolicies::daneStatus);
+        if (published.daneApplies()) {
+            if (!published.inSecureMxSet(target.mxHost())) {
+                // James's own resolver does not validate: an MX it returned that the signed RRset lacks is forged
+                return MxPlan.refused(target, TlsMechanism.DANE, TlsLevel.REQUIRED, new DeliveryFailure(
+                    FailureKind.PUBLISHED_POLICY, "4.7.5", "DANE: " + target + " is not in the DNSSEC-validated MX RRset of "
+                    + domain + " (" + published.secureMx().orElseThrow().describe() + ")"));
+            }
+            DaneStatus status = daneByHost.computeIfAbsent(target.mxHost(), publishedPolicies::daneStatus);
+            try {
                 Optional<MxPlan> dane = dane(policy, domain, status, operator, target);
                 if (dane.isPresent()) {
                     return dane.get();
                 }
+            } catch (TlsMaterialException e) {
+                return unusableSettings(target, TlsMechanism.DANE, TlsLevel.REQUIRED, domain, e);
             }
-            Optional<MtaStsLookup> sts = published.mtaSts();
-            if (sts.map(MtaStsLookup::isEnforce).orElse(false)) {
+        }
+        Optional<MtaStsLookup> sts = published.mtaSts();
+        if (sts.map(MtaStsLookup::isEnforce).orElse(false)) {
+            try {
                 return mtaStsEnforce(policy, domain, sts.get(), operator, target);
+            } catch (TlsMaterialException e) {
+                return unusableSettings(target, TlsMechanism.MTA_STS, TlsLevel.REQUIRED, domain, e);
             }
-            if (sts.map(MtaStsLookup::isTesting).orElse(false)) {
-                String match = sts.get().matches(target.mxHost()) ? "mx matches" : "mx " + target.mxHost() + " NOT in policy";
+        }
+        if (sts.map(MtaStsLookup::isTesting).orElse(false)) {
+            String match = sts.get().matches(target.mxHost()) ? "mx matches" : "mx " + target.mxHost() + " NOT in policy";
+            try {
                 return atOperatorLevel(request, target, TlsMechanism.MTA_STS,
                     operator.withTlsNegotiator(profiles.mtaStsTesting(policy)), sts.get().describe() + "; testing only, " + match);
+            } catch (TlsMaterialException e) {
+                return unusableSettings(target, TlsMechanism.MTA_STS, policy.tls().value(), domain, e);
             }
-        } catch (TlsMaterialException e) {
-            return MxPlan.refused(target, TlsMechanism.POLICY, new DeliveryFailure(FailureKind.INTERNAL, "4.3.0",
-                "TLS settings for " + domain + " are unusable: " + e.getMessage()));
         }
         return atOperatorLevel(request, target, TlsMechanism.POLICY, operator, published.describe());
+    }
+
+    /**
+     * The TLS profile {@code mechanism} needs cannot be built (a tlsCa or key file changed since start-up): the MX is
+     * not tried (4.3.0, internal-error), reported with the mechanism and the level it would have used.
+     */
+    private static MxPlan unusableSettings(MxTarget target, TlsMechanism mechanism, TlsLevel level, String domain,
+                                           TlsMaterialException e) {
+        return MxPlan.refused(target, mechanism, level, new DeliveryFailure(FailureKind.INTERNAL, "4.3.0",
+            "TLS settings for " + domain + " are unusable: " + e.getMessage()));
     }
 
     private Optional<MxPlan> dane(ResolvedTlsPolicy policy, String domain, DaneStatus status, ConnectionPlan operator,
@@ -139,8 +156,9 @@ public final class DeliveryPlanner {
                     operator.mandatory(operator.tlsNegotiator()), status.describe() + " (mandatory TLS)"));
             case BOGUS:
             case FAILED:
-                return Optional.of(MxPlan.refused(target, TlsMechanism.DANE, new DeliveryFailure(FailureKind.PUBLISHED_POLICY,
-                    "4.7.5", "DANE: TLSA lookup for " + target + " unusable: " + status.describe())));
+                return Optional.of(MxPlan.refused(target, TlsMechanism.DANE, TlsLevel.REQUIRED, new DeliveryFailure(
+                    FailureKind.PUBLISHED_POLICY, "4.7.5", "DANE: TLSA lookup for " + target + " unusable: "
+                    + status.describe())));
             default:
                 // no TLSA records, or not signed: MTA-STS and the operator's policy decide
                 return Optional.empty();
@@ -150,8 +168,9 @@ public final class DeliveryPlanner {
     private MxPlan mtaStsEnforce(ResolvedTlsPolicy policy, String domain, MtaStsLookup sts, ConnectionPlan operator,
                                  MxTarget target) throws TlsMaterialException {
         if (!sts.matches(target.mxHost())) {
-            return MxPlan.refused(target, TlsMechanism.MTA_STS, new DeliveryFailure(FailureKind.PUBLISHED_POLICY, "4.7.5",
-                "MTA-STS: " + target + " is not an MX allowed by the policy of " + domain + " (" + sts.describe() + ")"));
+            return MxPlan.refused(target, TlsMechanism.MTA_STS, TlsLevel.REQUIRED, new DeliveryFailure(
+                FailureKind.PUBLISHED_POLICY, "4.7.5", "MTA-STS: " + target + " is not an MX allowed by the policy of "
+                + domain + " (" + sts.describe() + ")"));
         }
         return MxPlan.mandatoryTls(target, TlsMechanism.MTA_STS, operator.mandatory(profiles.mtaStsEnforce(policy)),
             sts.describe());

@@ -38,9 +38,12 @@ public final class MxPlan {
         this.plaintextFallback = plaintextFallback;
     }
 
-    /** This MX must not be tried (not in the MTA-STS policy, DANE data unusable): a temporary failure. */
-    static MxPlan refused(MxTarget target, TlsMechanism mechanism, DeliveryFailure refusal) {
-        return new MxPlan(target, new MxSecurity(mechanism, TlsLevel.REQUIRED, mechanism.label() + ": " + refusal.detail()),
+    /**
+     * This MX must not be tried (not in the MTA-STS policy, DANE data unusable, or the TLS profile {@code mechanism}
+     * needs cannot be built): a temporary failure, reported with the level {@code mechanism} would have used.
+     */
+    static MxPlan refused(MxTarget target, TlsMechanism mechanism, TlsLevel level, DeliveryFailure refusal) {
+        return new MxPlan(target, new MxSecurity(mechanism, level, mechanism.label() + ": " + refusal.detail()),
             Optional.of(refusal), Optional.empty(), Optional.empty());
     }
 

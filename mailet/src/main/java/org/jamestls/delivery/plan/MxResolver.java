@@ -2,16 +2,16 @@ package org.jamestls.delivery.plan;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
+import java.util.Optional;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.dnsservice.api.TemporaryResolutionException;
+import org.jamestls.cache.TimedCache;
 import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.FailureKind;
 import org.jamestls.delivery.outcome.MxTarget;
@@ -47,45 +47,36 @@ public class MxResolver {
      * James 3.8.1's dnsjava was seen to stall a query for a second under load. Failures are never kept.
      */
     static final Duration MEMO_TIME = Duration.ofSeconds(5);
-    private static final int MAX_MEMOS = 10_000;
+    /** Domains memoised at most; the least recently used leave first, so a burst of new domains keeps the busy ones. */
+    static final int MAX_MEMOS = 10_000;
 
     private final DNSService dnsService;
     private final int smtpPort;
-    private final LongSupplier clock;
-    private final Map<String, Memo> memos = new ConcurrentHashMap<>();
+    private final TimedCache<String, List<MxTarget>> memos;
 
     public MxResolver(DNSService dnsService, int smtpPort) {
-        this(dnsService, smtpPort, System::nanoTime);
+        this(dnsService, smtpPort, Clock.systemUTC());
     }
 
-    MxResolver(DNSService dnsService, int smtpPort, LongSupplier clock) {
+    MxResolver(DNSService dnsService, int smtpPort, Clock clock) {
         this.dnsService = dnsService;
         this.smtpPort = smtpPort;
-        this.clock = clock;
-    }
-
-    private static final class Memo {
-        final List<MxTarget> targets;
-        final long expiresNanos;
-
-        Memo(List<MxTarget> targets, long expiresNanos) {
-            this.targets = targets;
-            this.expiresNanos = expiresNanos;
-        }
+        this.memos = TimedCache.create(MAX_MEMOS, MEMO_TIME, clock);
     }
 
     public List<MxTarget> resolve(String domain) throws ResolutionFailure {
-        long now = clock.getAsLong();
-        Memo memo = memos.get(domain);
-        if (memo != null && now - memo.expiresNanos < 0) {
-            return memo.targets;
+        Optional<List<MxTarget>> memo = memos.get(domain);
+        if (memo.isPresent()) {
+            return memo.get();
         }
         List<MxTarget> targets = lookUp(domain);
-        if (memos.size() > MAX_MEMOS) {
-            memos.clear();
-        }
-        memos.put(domain, new Memo(targets, now + MEMO_TIME.toNanos()));
+        memos.put(domain, targets, MEMO_TIME);
         return targets;
+    }
+
+    /** Domains memoised now. */
+    long memoSize() {
+        return memos.size();
     }
 
     private List<MxTarget> lookUp(String domain) throws ResolutionFailure {

@@ -1,9 +1,11 @@
 package org.jamestls.delivery.plan;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 
+import org.jamestls.cache.TimedCache;
 import org.jamestls.dane.DaneStatus;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsVerify;
@@ -18,14 +20,25 @@ import org.jamestls.tls.TlsMaterialException;
  * DANE), so pooled sessions, keyed on the profile, are reused across mails and JSSE can resume sessions.
  */
 public final class TlsProfiles {
-    private static final int MAX_CACHED_DANE_PROFILES = 10_000;
+    /**
+     * DANE profiles kept at most (each holds an SSL context and its session cache); the least recently used leave
+     * first, and none is kept longer than {@link #DANE_PROFILE_LIFE}, so contexts for TLSA records that changed or MX
+     * hosts no longer used do not stay.
+     */
+    static final int MAX_DANE_PROFILES = 1_000;
+    static final Duration DANE_PROFILE_LIFE = Duration.ofHours(1);
 
     private final TlsClientContexts contexts;
     // DANE profiles keyed by settings + MX + domain + TLSA records
-    private final Map<List<Object>, TlsClientProfile> daneProfiles = new ConcurrentHashMap<>();
+    private final TimedCache<List<Object>, TlsClientProfile> daneProfiles;
 
     public TlsProfiles(TlsClientContexts contexts) {
+        this(contexts, Clock.systemUTC());
+    }
+
+    TlsProfiles(TlsClientContexts contexts, Clock clock) {
         this.contexts = contexts;
+        this.daneProfiles = TimedCache.create(MAX_DANE_PROFILES, DANE_PROFILE_LIFE, clock);
     }
 
     /** The operator's tlsVerify, tlsCa, client certificate, protocols and ciphers. */
@@ -51,16 +64,19 @@ public final class TlsProfiles {
     public TlsClientProfile dane(ResolvedTlsPolicy policy, DaneStatus status, String domain) throws TlsMaterialException {
         TlsClientSettings settings = TlsClientSettings.of(policy);
         List<Object> key = List.of(settings, status.mxHost(), domain, status.describe());
-        TlsClientProfile cached = daneProfiles.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        if (daneProfiles.size() > MAX_CACHED_DANE_PROFILES) {
-            daneProfiles.clear();
+        Optional<TlsClientProfile> cached = daneProfiles.get(key);
+        if (cached.isPresent()) {
+            return cached.get();
         }
         TlsClientProfile built = contexts.withTrustManager(settings, status.trustManager(domain));
-        TlsClientProfile raced = daneProfiles.putIfAbsent(key, built);
-        return raced == null ? built : raced;
+        daneProfiles.put(key, built, DANE_PROFILE_LIFE);
+        // deliveries racing here return the profile kept, so their pooled sessions share one key
+        return daneProfiles.get(key).orElse(built);
+    }
+
+    /** DANE profiles kept now. */
+    long daneProfileCount() {
+        return daneProfiles.size();
     }
 
     /** SSL contexts built so far (one per distinct settings). */

@@ -3,7 +3,10 @@ package org.jamestls.delivery.session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.activation.DataHandler;
@@ -22,9 +25,13 @@ import javax.mail.util.ByteArrayDataSource;
  * James's RemoteDelivery convert; the queued mail is not changed, so another MX that offers 8BITMIME still
  * gets the original. When the copy would still carry an 8-bit byte (a raw 8-bit header, an 8-bit
  * {@code message/*} part, an unknown transfer encoding) the mail cannot go to that receiver: the caller
- * fails it with {@code 5.6.3}.
+ * fails it with {@code 5.6.3}. So it does when multiparts are nested deeper than {@link #MAX_NESTING} levels: the
+ * conversion and javax.mail's saving of the copy recurse once per level, and a deeply nested message must not
+ * overflow a delivery thread's stack.
  */
 final class EightBitDowngrade {
+    /** Multipart levels a message may nest for the conversion; Postfix's {@code mime_nesting_limit} default. */
+    static final int MAX_NESTING = 100;
 
     /** What to send to one receiver, and the MAIL FROM parameter that declares it. */
     static final class Prepared {
@@ -76,6 +83,9 @@ final class EightBitDowngrade {
             return new Prepared(message, " BODY=8BITMIME", -1, null);
         }
         MimeMessage copy = new RelayedCopy(message);
+        if (nestedDeeperThan(copy, MAX_NESTING)) {
+            return new Prepared(null, "", -1, "MIME parts nested deeper than " + MAX_NESTING + " levels");
+        }
         Optional<String> refused = downgrade(copy);
         if (refused.isPresent()) {
             return new Prepared(null, "", -1, refused.get());
@@ -131,6 +141,30 @@ final class EightBitDowngrade {
         part.setHeader("Content-Type", contentType);
         part.setHeader("Content-Transfer-Encoding", part.isMimeType("text/*") ? "quoted-printable" : "base64");
         return Optional.empty();
+    }
+
+    /** Whether some multipart lies more than {@code limit} levels deep; walks the parts without recursing. */
+    private static boolean nestedDeeperThan(MimePart root, int limit) throws MessagingException, IOException {
+        Deque<Map.Entry<MimePart, Integer>> parts = new ArrayDeque<>();
+        parts.push(Map.entry(root, 1));
+        while (!parts.isEmpty()) {
+            Map.Entry<MimePart, Integer> next = parts.pop();
+            MimePart part = next.getKey();
+            if (!part.isMimeType("multipart/*")) {
+                continue;
+            }
+            if (next.getValue() > limit) {
+                return true;
+            }
+            Object content = part.getContent();
+            if (content instanceof MimeMultipart) {
+                MimeMultipart multipart = (MimeMultipart) content;
+                for (int i = 0; i < multipart.getCount(); i++) {
+                    parts.push(Map.entry((MimePart) multipart.getBodyPart(i), next.getValue() + 1));
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean hasEightBit(Part part) throws MessagingException, IOException {

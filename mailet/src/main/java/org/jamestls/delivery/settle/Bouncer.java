@@ -42,6 +42,7 @@ public class Bouncer {
         Mail bounced = mail.duplicate();
         try {
             bounced.setRecipients(recipients);
+            QueueDecision.forgetSettling(bounced);
             outcome.forEach(bounced::setAttribute);
             bounced.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(statusAndReason)));
             bounced.setAttribute(new Attribute(IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(true)));

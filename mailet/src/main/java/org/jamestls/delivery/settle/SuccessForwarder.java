@@ -25,6 +25,11 @@ public class SuccessForwarder {
         this.onSuccessProcessor = onSuccessProcessor;
     }
 
+    /** Whether an onSuccess processor is configured at all (no copy is owed otherwise). */
+    public boolean isConfigured() {
+        return onSuccessProcessor.isPresent();
+    }
+
     public void forward(Mail mail, Collection<MailAddress> delivered, List<Attribute> outcome) throws MessagingException {
         if (onSuccessProcessor.isEmpty() || delivered.isEmpty()) {
             return;
@@ -32,6 +37,7 @@ public class SuccessForwarder {
         Mail copy = mail.duplicate();
         try {
             copy.setRecipients(delivered);
+            QueueDecision.forgetSettling(copy);
             outcome.forEach(copy::setAttribute);
             mailetContext.sendMail(copy, onSuccessProcessor.get());
         } finally {

@@ -6,16 +6,27 @@ import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.jamestls.dane.DaneLookup;
 import org.jamestls.dane.ScriptedValidatingResolver;
+import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.outcome.DeliveryFailure;
+import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.FailureKind;
 import org.jamestls.delivery.outcome.HostAttemptResult;
 import org.jamestls.delivery.outcome.TlsMechanism;
+import org.jamestls.delivery.session.HostDelivery;
+import org.jamestls.delivery.session.SessionPool;
 import org.jamestls.mtasts.MtaStsFetchException;
 import org.jamestls.mtasts.MtaStsPolicyCache;
 import org.jamestls.mtasts.MtaStsPolicySource;
@@ -31,6 +42,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.xbill.DNS.Type;
 
@@ -245,6 +257,56 @@ class DeliveryPlannerTest {
             Arguments.of(FailureKind.GREETING_REJECTED, false));
     }
 
+    /**
+     * The profile a published policy needs cannot be built (the tlsCa file became unreadable after start-up): the MX is
+     * refused 4.3.0 internal-error, reported with the mechanism whose profile failed and the level it would have used
+     * (not the published-policy refusal's "required" under "policy"), and counted as internal-error.
+     */
+    @ParameterizedTest(name = "{0}: refused by {1} at {2}")
+    @CsvSource({"sts.test, MTA_STS, REQUIRED", "testing.test, MTA_STS, IFAVAILABLE"})
+    void unusableTlsSettingsRefuseTheMxAsAnInternalError(String domain, TlsMechanism mechanism, TlsLevel level)
+            throws Exception {
+        TlsPolicy policy = TlsPolicyParser.parse(new ByteArrayInputStream(
+            "<tlsPolicy><tls>ifavailable</tls><tlsCa>file://ca.pem</tlsCa></tlsPolicy>".getBytes(StandardCharsets.UTF_8)),
+            "t.xml");
+        FakeDns james = new FakeDns().mx(domain, "mx.sts.test").a("mx.sts.test", "192.0.2.9");
+        TlsProfiles readableOnce = new TlsProfiles(new TlsClientContexts(caReadableOnce()));
+        DeliveryRequest request = request(policy, domain, Optional.empty());
+
+        DeliveryPlan plan = planner(james, readableOnce).plan(request);
+
+        MxPlan mx = plan.mxPlans().get(0);
+        assertThat(mx.refusal()).hasValueSatisfying(refusal -> {
+            assertThat(refusal.kind()).isEqualTo(FailureKind.INTERNAL);
+            assertThat(refusal.enhancedStatus()).isEqualTo("4.3.0");
+        });
+        assertThat(mx.security().mechanism()).isEqualTo(mechanism);
+        assertThat(mx.security().effectiveLevel()).isEqualTo(level);
+        RecordingMetricFactory metrics = new RecordingMetricFactory();
+        try (SessionPool pool = new SessionPool(1, Duration.ZERO, 1)) {
+            new DomainDeliverer(new HostDelivery(1000, 1000, pool), new DeliveryMetrics(metrics))
+                .deliver(null, List.of(new MailAddress("to@" + domain)), plan);
+        }
+        assertThat(metrics.countFor("jamestls_attempts_ifavailable_internal_error")).isEqualTo(1);
+        assertThat(metrics.countFor("jamestls_mechanism_mta_sts_internal_error")).isEqualTo(1);
+        assertThat(metrics.countFor("jamestls_mechanism_mta_sts_published_policy")).isZero();
+    }
+
+    /** The JDK's first trusted CA as PEM the first time (the operator's profile at start-up), then unreadable. */
+    private static TlsClientContexts.ResourceOpener caReadableOnce() throws Exception {
+        KeyStore jdk = KeyStore.getInstance(Path.of(System.getProperty("java.home"), "lib", "security", "cacerts").toFile(),
+            (char[]) null);
+        String pem = "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(jdk.getCertificate(jdk.aliases().nextElement()).getEncoded()) + "\n-----END CERTIFICATE-----\n";
+        AtomicInteger opened = new AtomicInteger();
+        return url -> {
+            if (opened.incrementAndGet() > 1) {
+                throw new FileNotFoundException(url + " (removed since start-up)");
+            }
+            return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
+        };
+    }
+
     private DeliveryPlan plan(String operatorLevel, boolean fallback, String domain, String jamesMx) throws Exception {
         FakeDns james = new FakeDns().mx(domain, jamesMx).a(jamesMx, "192.0.2.9");
         EffectivePolicy policy = new EffectivePolicy(policy(operatorLevel), fallback);
@@ -263,6 +325,10 @@ class DeliveryPlannerTest {
     }
 
     private DeliveryPlanner planner(FakeDns james) {
+        return planner(james, profiles);
+    }
+
+    private DeliveryPlanner planner(FakeDns james, TlsProfiles profiles) {
         MtaStsPolicySource mtaSts = new MtaStsPolicySource(dns, domain -> {
             if (domain.equals("testing.test")) {
                 return "version: STSv1\nmode: testing\nmx: mx.sts.test\nmax_age: 86400\n";

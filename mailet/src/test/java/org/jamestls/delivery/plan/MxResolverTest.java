@@ -3,16 +3,18 @@ package org.jamestls.delivery.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
+import java.time.Instant;
 
 import org.jamestls.delivery.outcome.MxTarget;
+import org.jamestls.mtasts.MutableClock;
 import org.jamestls.testing.FakeDns;
 import org.junit.jupiter.api.Test;
 
 class MxResolverTest {
     private final FakeDns dns = new FakeDns();
-    private final AtomicLong clock = new AtomicLong();
-    private final MxResolver resolver = new MxResolver(dns, 25, clock::get);
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
+    private final MxResolver resolver = new MxResolver(dns, 25, clock);
 
     @Test
     void mxHostsInOrderWithEachAddress() throws Exception {
@@ -30,9 +32,32 @@ class MxResolverTest {
         resolver.resolve("dest.test");
         assertThat(dns.mxLookups.get()).isEqualTo(1);
 
-        clock.addAndGet(MxResolver.MEMO_TIME.toNanos());
+        clock.advance(MxResolver.MEMO_TIME);
         resolver.resolve("dest.test");
         assertThat(dns.mxLookups.get()).isEqualTo(2);
+    }
+
+    /**
+     * The memo holds at most {@link MxResolver#MAX_MEMOS} domains, the least recently used leaving first: a burst of
+     * mail to 30,000 new domains neither grows it past the bound nor evicts the domain that gets mail all along
+     * (which clearing the whole memo did, costing it a lookup after every 10,000 new domains).
+     */
+    @Test
+    void theMemoIsBoundedAndKeepsTheBusyDomainsThroughABurstOfNewOnes() throws Exception {
+        dns.mx("busy.test", "mx.busy.test").a("mx.busy.test", "127.0.0.11");
+        resolver.resolve("busy.test");
+        for (int i = 0; i < 30_000; i++) {
+            String domain = "d" + i + ".test";
+            dns.mx(domain, "mx." + domain).a("mx." + domain, "127.0.0.12");
+            resolver.resolve(domain);
+            if (i % 1_000 == 0) {
+                resolver.resolve("busy.test");
+                clock.advance(Duration.ofMillis(100));
+            }
+        }
+
+        assertThat(resolver.memoSize()).isLessThanOrEqualTo(MxResolver.MAX_MEMOS);
+        assertThat(dns.mxLookups.get()).as("busy.test looked up once, each new domain once").isEqualTo(30_001);
     }
 
     @Test

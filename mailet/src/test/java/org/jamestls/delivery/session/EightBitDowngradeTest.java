@@ -7,6 +7,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.mail.Session;
 import javax.mail.internet.MimeBodyPart;
@@ -15,6 +17,7 @@ import javax.mail.internet.MimeMultipart;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class EightBitDowngradeTest {
@@ -115,6 +118,59 @@ class EightBitDowngradeTest {
         EightBitDowngrade.Prepared prepared = EightBitDowngrade.prepare(parse(raw), false);
 
         assertThat(prepared.impossible()).hasValueSatisfying(reason -> assertThat(reason).contains("header"));
+    }
+
+    /**
+     * MIME nesting is bounded ({@link EightBitDowngrade#MAX_NESTING}, as Postfix's mime_nesting_limit): past it the
+     * conversion is refused (5.6.3) instead of recursing until the stack overflows. Run on a thread with a small stack
+     * (256 KiB) so that the unbounded recursion shows with a message of moderate size; {@code eightBitLeafAtTheBottom}
+     * puts the 8-bit part under all the levels, otherwise it sits beside a deep 7-bit branch (which saving the converted
+     * copy would walk).
+     */
+    @ParameterizedTest(name = "{0} levels, 8-bit leaf at the bottom: {1}")
+    @CsvSource({"100, true, false", "100, false, false", "101, true, true", "101, false, true", "2000, true, true",
+        "2000, false, true"})
+    void deepMimeNestingIsRefusedInsteadOfOverflowingTheStack(int levels, boolean eightBitLeafAtTheBottom, boolean refused)
+            throws Exception {
+        MimeMessage message = parse(nested(levels, eightBitLeafAtTheBottom));
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread thread = new Thread(null, () -> {
+            try {
+                outcome.set(EightBitDowngrade.prepare(message, false));
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        }, "small-stack", 256 * 1024);
+        thread.start();
+        thread.join(TimeUnit.MINUTES.toMillis(2));
+
+        assertThat(outcome.get()).isInstanceOf(EightBitDowngrade.Prepared.class);
+        EightBitDowngrade.Prepared prepared = (EightBitDowngrade.Prepared) outcome.get();
+        if (refused) {
+            assertThat(prepared.impossible()).hasValueSatisfying(reason -> assertThat(reason).contains("nested deeper than 100"));
+        } else {
+            assertThat(prepared.impossible()).isEmpty();
+            assertThat(sevenBit(bytes(prepared.message()))).isTrue();
+        }
+    }
+
+    /** {@code levels} multiparts inside each other; the 8-bit text at the bottom, or beside the outermost level's child. */
+    private static String nested(int levels, boolean eightBitLeafAtTheBottom) {
+        StringBuilder raw = new StringBuilder(headers("multipart/mixed; boundary=\"b1\"", "-"));
+        String eightBitPart = "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + TEXT;
+        if (!eightBitLeafAtTheBottom) {
+            raw.append("--b1\r\n").append(eightBitPart);
+        }
+        for (int level = 1; level < levels; level++) {
+            raw.append("--b").append(level).append("\r\nContent-Type: multipart/mixed; boundary=\"b").append(level + 1)
+                .append("\"\r\n\r\n");
+        }
+        raw.append("--b").append(levels).append("\r\n").append(eightBitLeafAtTheBottom ? eightBitPart
+            : "Content-Type: text/plain\r\n\r\nplain\r\n");
+        for (int level = levels; level >= 1; level--) {
+            raw.append("--b").append(level).append("--\r\n");
+        }
+        return raw.toString();
     }
 
     private static String headers(String contentType, String encoding) {

@@ -15,6 +15,7 @@ import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
+import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.Mail;
 import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.DeliveryLabel;
@@ -30,8 +31,13 @@ import org.jamestls.policy.Binding;
 import org.jamestls.policy.ResolvedTlsPolicy;
 import org.jamestls.policy.TlsLevel;
 import org.jamestls.retry.RetryStrategy;
+import org.jamestls.retry.RetryStrategyKind;
+import org.jamestls.testing.HandOverFaults;
 import org.jamestls.testing.RecordingMailQueue;
+import org.jamestls.testing.RecordingMailetContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Which recipients are retried, when, and what the DSN says once retries run out. */
 class QueueDecisionTest {
@@ -143,6 +149,75 @@ class QueueDecisionTest {
 
         assertThat(queue.enqueued).isEmpty();
         assertThat(bouncer.bounces).isEmpty();
+    }
+
+    /** Settling the same run again (e.g. after the queue refused the re-enqueue) does what is left, nothing twice. */
+    @ParameterizedTest(name = "the first settle: {0}")
+    @ValueSource(strings = {"succeeds", "the queue refuses the re-enqueue"})
+    void settlingTheSameResultTwiceHasTheEffectOfOnce(String first) throws Exception {
+        HandOverFaults faults = first.equals("succeeds") ? HandOverFaults.none() : HandOverFaults.always("enQueue");
+        RecordingMailQueue refusing = new RecordingMailQueue(faults);
+        RecordingMailQueue accepting = new RecordingMailQueue();
+        RecordingMailetContext context = new RecordingMailetContext(HandOverFaults.none());
+        boolean[] refuse = {true};
+        QueueDecision settling = new QueueDecision(new RetryStrategy() {
+                @Override
+                public void defer(Mail deferred, Duration delay) throws MailQueue.MailQueueException {
+                    (refuse[0] ? refusing : accepting).enQueue(deferred, delay);
+                }
+
+                @Override
+                public RetryStrategyKind kind() {
+                    return RetryStrategyKind.QUEUE_DELAY;
+                }
+            },
+            RetrySchedule.of(List.of(Duration.ofMinutes(5)), 3), new Bouncer(context, Optional.of("bounces"), "relay.test"),
+            new SuccessForwarder(context, Optional.of("delivered")), new DeliveryMetrics(metricFactory));
+        Mail mail = mail("ok@dest.test", "gone@dest.test", "later@dest.test");
+        DomainDeliveryResult result = mixedResult();
+
+        try {
+            settling.settle(mail, result, label());
+        } catch (MailQueue.MailQueueException e) {
+            assertThat(first).isNotEqualTo("succeeds");
+        }
+        refuse[0] = false;
+        settling.settle(mail, result, label());
+
+        assertThat(refusing.enqueued.size() + accepting.enqueued.size()).as("queued once").isEqualTo(1);
+        assertThat(context.sentTo("delivered")).singleElement().satisfies(copy ->
+            assertThat(copy.recipients).extracting(MailAddress::asString).containsExactly("ok@dest.test"));
+        assertThat(context.sentTo("bounces")).singleElement().satisfies(dsn ->
+            assertThat(dsn.recipients).extracting(MailAddress::asString).containsExactly("gone@dest.test"));
+        assertThat(RetryCount.of(mail)).isEqualTo(1);
+        assertThat(metricFactory.countFor("jamestls_deferred_required_recipient_rejected")).isEqualTo(1);
+    }
+
+    /** A DSN is a copy of the bounced mail: entering the mailet, it owes no copies and starts at retry 0. */
+    @Test
+    void aMailEnteringTheMailetStartsADeliveryOfItsOwn() throws Exception {
+        Mail mail = mail("a@dest.test");
+        RetryCount.set(mail, 5);
+        mail.setAttribute(new Attribute(QueueDecision.LAST_ERROR, AttributeValue.of("earlier")));
+        PendingCopy.writeTo(mail, List.of(PendingCopy.bounce(mail.getRecipients(), "5.1.1 gone", List.of())));
+        mail.setAttribute(new Attribute(QueueDecision.SETTLED_RUN, AttributeValue.of("run-1")));
+
+        QueueDecision.startAfresh(mail);
+
+        assertThat(RetryCount.of(mail)).isZero();
+        assertThat(PendingCopy.readFrom(mail)).isEmpty();
+        assertThat(mail.attributeNames().map(AttributeName::asString)).doesNotContain("jamestls.last-error",
+            "jamestls.settled-run", "jamestls.settle.pending", "delivery_retry_count");
+    }
+
+    private static DomainDeliveryResult mixedResult() throws Exception {
+        return DomainDeliveryResult.fromTransaction(HostAttemptResult.transacted(MX1, Optional.empty(), List.of(
+            RecipientOutcome.delivered(new MailAddress("ok@dest.test")),
+            RecipientOutcome.failed(new MailAddress("gone@dest.test"),
+                new DeliveryFailure(FailureKind.RECIPIENT_REJECTED, "5.1.1", "mx1 rejected gone@dest.test: 550")),
+            RecipientOutcome.failed(new MailAddress("later@dest.test"),
+                new DeliveryFailure(FailureKind.RECIPIENT_REJECTED, "4.2.0", "mx1 deferred later@dest.test: 451")))),
+            List.of(), POLICY_ONLY);
     }
 
     /** Nothing was transacted: every recipient gets {@code last}, after these failed MX attempts. */

@@ -1,0 +1,27 @@
+package org.jamestls.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** RFC 3463 section 2: the basic code decides the class; the enhanced code gives subject and detail. */
+class SmtpReplyTest {
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+        "250 | 2.1.5 ok                      | 2.1.5",
+        "450 | 4.7.1 try later               | 4.7.1",
+        "450 | 5.7.1 greylisted, try later   | 4.7.1",
+        "550 | 4.1.1 no such user            | 5.1.1",
+        "550 | 5.1.1 no such user            | 5.1.1",
+        "451 | 2.0.0 odd                     | 4.0.0",
+        "554 | no enhanced code              | 5.0.0",
+        "421 | 4.3.2 shutting down           | 4.3.2",
+        "552 | 5.3.4 too big                 | 5.3.4"
+    })
+    void theBasicCodeGivesTheClass(int code, String text, String expected) {
+        assertThat(new SmtpReply(code, List.of(text)).enhancedStatus()).isEqualTo(expected);
+    }
+}
