@@ -3,6 +3,7 @@ package org.jamestls.mailet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.FileNotFoundException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
+import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.DomainDeliveryResult;
@@ -42,7 +44,7 @@ class QueuedMailDeliveryTest {
             new MxResolver(new FakeDns().mx("dest.test", "mx.dest.test").a("mx.dest.test", "127.0.0.1"), 25),
             PublishedPolicies.none(25), new TlsProfiles(new TlsClientContexts(url -> {
                 throw new FileNotFoundException(url);
-            })), "relay.test");
+            })), "relay.test", new BrokenTlsMemory(new RecordingMetricFactory()), Clock.systemUTC());
         DomainDeliverer failing = new DomainDeliverer(null, metrics) {
             @Override
             public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan) {
