@@ -18,7 +18,8 @@ public enum FailureKind {
     REQUIRETLS_MISSING("requiretls-missing"),
     /**
      * This MX does not meet the sender's REQUIRETLS (RFC 8689 section 4.2.1): not found securely (DNSSEC, MTA-STS), no
-     * verified TLS, or no REQUIRETLS offered. Permanent (5.7.30): another MX may qualify, none is ever tried weaker.
+     * verified TLS, or no REQUIRETLS offered. Permanent (5.7.30): another MX may qualify, none is ever tried weaker;
+     * temporary (4.7.5) only while an MTA-STS policy the domain announces cannot be fetched.
      */
     REQUIRETLS("requiretls"),
     /** A bug or an unexpected state in James or this mailet: retried on the schedule like any 4xx. */

@@ -209,7 +209,8 @@ public final class DeliveryPlanner {
      * the MX list is authenticated over HTTPS either way). Step 4: the certificate is verified by usable DANE records,
      * else by PKIX and the MX host name (RFC 6125) against the operator's trust store, whatever tlsVerify says; the
      * operator's own trust store counts only for an MX found securely. Step 5: REQUIRETLS must be offered. No
-     * fallback, no broken-TLS memory; an MX that does not qualify is refused with 5.7.30.
+     * fallback, no broken-TLS memory; an MX that does not qualify is refused with 5.7.30 (4.7.5 while the domain's
+     * announced MTA-STS policy cannot be fetched: it may list the MX on a later try).
      */
     private MxPlan requireTls(DeliveryRequest request, DomainPublishedPolicy published, ConnectionPlan operator,
                               MxTarget target, Map<String, DaneStatus> daneByHost) throws TlsMaterialException {
@@ -240,6 +241,11 @@ public final class DeliveryPlanner {
             found = "mx in the DNSSEC-validated MX RRset of " + domain;
         } else if (listing.isPresent()) {
             found = "mx listed by " + listing.get().describe();
+        } else if (sts.map(lookup -> lookup.state() == MtaStsLookup.State.FETCH_FAILED).orElse(false)) {
+            // the domain announces a policy that cannot be fetched now (and none is cached): may list the MX later
+            return MxPlan.refused(target, TlsMechanism.REQUIRETLS, new DeliveryFailure(FailureKind.REQUIRETLS, "4.7.5",
+                "REQUIRETLS: " + target + " is not found securely yet: the MX of " + domain + " is not DNSSEC-validated"
+                + " and its announced MTA-STS policy could not be fetched (" + sts.get().describe() + ")"));
         } else {
             return MxPlan.refused(target, TlsMechanism.REQUIRETLS, new DeliveryFailure(FailureKind.REQUIRETLS,
                 REQUIRETLS_STATUS, "REQUIRETLS: " + target + " was not found securely: the MX of " + domain
