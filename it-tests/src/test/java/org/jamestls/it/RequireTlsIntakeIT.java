@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.time.Duration;
 
-import org.jamestls.it.support.JamesConfig;
 import org.jamestls.it.support.JamesServer;
+import org.jamestls.it.support.MtaStsWebServer;
 import org.jamestls.it.support.RequireTlsReceiver;
-import org.jamestls.it.support.ServerCertKind;
 import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.SmtpConnection;
 import org.jamestls.it.support.SmtpSubmitter;
@@ -29,8 +28,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * test CA's receiver certificate (the sample has no keystore, so it never offers it). A marked mail is followed
  * through James's queues (spool, the mailet's tls-outgoing, the spool again for the onSuccess copy) to the audit
  * line LogDeliveryOutcome writes in the "delivered" processor, and to the scripted REQUIRETLS receiver
- * ({@link RequireTlsReceiver}; Postfix 3.7 cannot offer REQUIRETLS) that its domain's MX points at. Delivery does
- * not act on the mark yet, so what the receiver saw of REQUIRETLS is not asserted.
+ * ({@link RequireTlsReceiver}; Postfix 3.7 cannot offer REQUIRETLS) that its domain's MX points at; the domain's
+ * MTA-STS policy (real nginx) lists that MX, so a marked mail qualifies for REQUIRETLS delivery and the receiver sees
+ * {@code MAIL FROM ... REQUIRETLS} exactly for the marked mails (RequireTlsDeliveryIT covers delivery itself).
  */
 @ExtendWith(SharedEnvironment.class)
 class RequireTlsIntakeIT {
@@ -45,7 +45,9 @@ class RequireTlsIntakeIT {
     static void startReceiver(TestEnvironment env) throws IOException {
         receiver = RequireTlsReceiver.withRequireTls(RECEIVER_HOST, TestNetwork.RX_REQUIRETLS_IP,
             TestNetwork.RECEIVER_PORT, TlsServerContext.validReceiver(env.certificates()));
-        env.dns().update(records -> records.a(RECEIVER_HOST, TestNetwork.RX_REQUIRETLS_IP).mx(DOMAIN, RECEIVER_HOST, 10));
+        env.mtaStsWeb().publish(DOMAIN, "version: STSv1\nmode: enforce\nmx: " + RECEIVER_HOST + "\nmax_age: 86400\n");
+        env.dns().update(records -> records.a(RECEIVER_HOST, TestNetwork.RX_REQUIRETLS_IP).mx(DOMAIN, RECEIVER_HOST, 10)
+            .mtaSts(DOMAIN, "1").a(MtaStsWebServer.policyHost(DOMAIN), TestNetwork.MTA_STS_ADDRESS));
     }
 
     @AfterAll
@@ -53,21 +55,9 @@ class RequireTlsIntakeIT {
         receiver.close();
     }
 
-    /**
-     * config-samples/ with two changes: the listener offers STARTTLS (PEM certificate and key of the run's test CA),
-     * and a policy sending the test domain over TLS.
-     */
+    /** config-samples/ with a listener offering STARTTLS, and the test policy (tls=required for the test domain). */
     private static JamesServer james(TestEnvironment env) {
-        String smtpServer = TlsScenarios.readSample("smtpserver.xml").replace("<tls socketTLS=\"false\" startTLS=\"false\"/>",
-            "<tls socketTLS=\"false\" startTLS=\"true\">"
-                + "<privateKey>file://" + env.certificates().serverKey(ServerCertKind.VALID) + "</privateKey>"
-                + "<certificates>file://" + env.certificates().serverChain(ServerCertKind.VALID)
-                + "</certificates></tls>");
-        assertThat(smtpServer).contains("startTLS=\"true\"").contains("org.jamestls.smtpin.RequireTlsHandler");
-        return env.james(JamesConfig.samples()
-            .withConfFile("smtpserver.xml", smtpServer)
-            .withConfFile("tls-policy.xml", "<tlsPolicy><tls>no</tls><domain name=\"" + DOMAIN + "\"><tls>required</tls>"
-                + "</domain></tlsPolicy>"));
+        return TlsScenarios.requireTlsJames(env);
     }
 
     @Test
@@ -115,7 +105,7 @@ class RequireTlsIntakeIT {
                                                    TestEnvironment env) {
         JamesServer james = james(env);
         String recipient = TlsScenarios.uniqueRecipient("intake", DOMAIN);
-        SmtpSubmitter submitter = startTls ? james.submitter().withStartTls(trustingTestCa(env)) : james.submitter();
+        SmtpSubmitter submitter = startTls ? TlsScenarios.overTls(env, james) : james.submitter();
         SmtpSubmitter.Mail mail = submitter.mail().from(SENDER).to(recipient);
         if (parameter != null) {
             mail.mailParameter(parameter);
@@ -127,6 +117,7 @@ class RequireTlsIntakeIT {
         String audit = james.awaitLog("Delivery outcome \\(delivered\\): .*recipients=\\[" + recipient.replace(".", "\\.")
             + "\\]", TIMEOUT);
         assertThat(received.tls).as("tls=required for " + DOMAIN + ": " + received).isTrue();
+        assertThat(received.hasParameter("REQUIRETLS")).as("REQUIRETLS passed on: " + received).isEqualTo(marked);
         if (marked) {
             assertThat(audit).contains("requiretls=\"true\"");
             assertThat(james.logLines("REQUIRETLS requested: mail=.* recipients=\\[" + recipient.replace(".", "\\.")

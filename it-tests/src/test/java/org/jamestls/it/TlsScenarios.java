@@ -11,6 +11,7 @@ import org.jamestls.it.support.KnotDns;
 import org.jamestls.it.support.JamesConfig;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
+import org.jamestls.it.support.ServerCertKind;
 import org.jamestls.it.support.SmtpSubmitter;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TlsClient;
@@ -49,6 +50,33 @@ final class TlsScenarios {
             .withConfFile("mailetcontainer.xml", mailets);
     }
 
+    /**
+     * {@link #config} with the sample listener offering STARTTLS (the run's test-CA certificate for rx-valid), so a
+     * submitter can ask for REQUIRETLS, which the samples' org.jamestls.smtpin.RequireTlsHandler takes only under TLS.
+     */
+    static JamesConfig requireTlsConfig(TestEnvironment env) {
+        String smtpServer = readSample("smtpserver.xml").replace("<tls socketTLS=\"false\" startTLS=\"false\"/>",
+            "<tls socketTLS=\"false\" startTLS=\"true\">"
+                + "<privateKey>file://" + env.certificates().serverKey(ServerCertKind.VALID) + "</privateKey>"
+                + "<certificates>file://" + env.certificates().serverChain(ServerCertKind.VALID)
+                + "</certificates></tls>");
+        if (!smtpServer.contains("startTLS=\"true\"") || !smtpServer.contains("org.jamestls.smtpin.RequireTlsHandler")) {
+            throw new IllegalStateException("config-samples/smtpserver.xml changed: no STARTTLS or no RequireTlsHandler");
+        }
+        return config(env).withConfFile("smtpserver.xml", smtpServer);
+    }
+
+    /** James with {@link #requireTlsConfig} and the senders' domain in DNS. */
+    static JamesServer requireTlsJames(TestEnvironment env) {
+        env.dns().publish(SENDERS);
+        return env.james(requireTlsConfig(env));
+    }
+
+    /** A submitter that issues STARTTLS (trusting the test CA) before MAIL, as REQUIRETLS needs. */
+    static SmtpSubmitter overTls(TestEnvironment env, JamesServer james) {
+        return james.submitter().withStartTls(TlsClient.trusting(env.certificates().caPem()));
+    }
+
     /** A file of config-samples/ as it is. */
     static String readSample(String name) {
         try {
@@ -60,7 +88,12 @@ final class TlsScenarios {
 
     /** The audit line LogDeliveryOutcome writes from the mail's jamestls.outcome.* attributes. */
     static String outcomeLine(TestEnvironment env, String processor, String recipient) {
-        return james(env).awaitLog("Delivery outcome \\(" + processor + "\\): .*recipients=\\[" + recipient
+        return outcomeLine(james(env), processor, recipient);
+    }
+
+    /** The same in {@code james} (one started with another config than {@link #config}). */
+    static String outcomeLine(JamesServer james, String processor, String recipient) {
+        return james.awaitLog("Delivery outcome \\(" + processor + "\\): .*recipients=\\[" + recipient
             .replace(".", "\\.") + "\\]", DELIVERY_TIMEOUT);
     }
 
@@ -77,7 +110,12 @@ final class TlsScenarios {
 
     /** A sender address of its own per test, so the DSN it gets back is easy to find. */
     static String uniqueSender(String prefix) {
-        return SmtpSubmitter.uniqueSubject(prefix).replaceAll("[^A-Za-z0-9-]", "-").toLowerCase() + "@" + SENDER_DOMAIN;
+        return uniqueSender(prefix, SENDER_DOMAIN);
+    }
+
+    /** The same in another senders' domain (e.g. one whose MX is a scripted receiver). */
+    static String uniqueSender(String prefix, String domain) {
+        return SmtpSubmitter.uniqueSubject(prefix).replaceAll("[^A-Za-z0-9-]", "-").toLowerCase() + "@" + domain;
     }
 
     /** A recipient address of its own, e.g. {@code prec-u-1a2b3c4d@other.prec.test}. */

@@ -18,6 +18,7 @@ import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
+import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.mailet.TlsRemoteDelivery;
 import org.jamestls.webadmin.LoadedPolicies;
 import org.reactivestreams.Publisher;
@@ -65,13 +66,15 @@ public class FaultInjectingTlsRemoteDelivery extends TlsRemoteDelivery {
 
     @Inject
     public FaultInjectingTlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem,
-                                           MetricFactory metricFactory, LoadedPolicies loadedPolicies) {
-        this(new Faults(), dnsService, queueFactory, fileSystem, metricFactory, loadedPolicies);
+                                           MetricFactory metricFactory, LoadedPolicies loadedPolicies,
+                                           BrokenTlsMemory brokenTls) {
+        this(new Faults(), dnsService, queueFactory, fileSystem, metricFactory, loadedPolicies, brokenTls);
     }
 
     private FaultInjectingTlsRemoteDelivery(Faults faults, DNSService dnsService, MailQueueFactory<?> queueFactory,
-                                            FileSystem fileSystem, MetricFactory metricFactory, LoadedPolicies loadedPolicies) {
-        super(dnsService, new FaultyQueues(queueFactory, faults), fileSystem, metricFactory, loadedPolicies);
+                                            FileSystem fileSystem, MetricFactory metricFactory, LoadedPolicies loadedPolicies,
+                                            BrokenTlsMemory brokenTls) {
+        super(dnsService, new FaultyQueues(queueFactory, faults), fileSystem, metricFactory, loadedPolicies, brokenTls);
         this.faults = faults;
     }
 

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * MX endpoints whose TLS handshake failed, each remembered until a time of its own (the {@code tlsRememberBroken}
  * of the delivery that failed), so that {@code ifavailable} mail can go to them in plaintext for that long without
- * failing the handshake again. Never meant for {@code required}, MTA-STS {@code enforce}, usable DANE or REQUIRETLS
- * mail: that is the delivery side's rule, and the delivery side does not consult this memory yet.
+ * failing the handshake again. Never for {@code required}, MTA-STS {@code enforce}, usable DANE or REQUIRETLS
+ * mail: that is the planner's rule ({@code org.jamestls.delivery.plan.DeliveryPlanner}), which consults the memory and
+ * has the delivery loop report each handshake failure and use to it.
  *
  * <p>Bounded: at most {@link #maxEntries()} entries ({@value #DEFAULT_MAX_ENTRIES} in James). When a new endpoint
  * comes in while full, expired entries go first; if none has expired, the entry that would expire soonest is
@@ -101,8 +102,10 @@ public class BrokenTlsMemory {
 
     /** A delivery went to {@code entry}'s endpoint in plaintext because of it; counted if it is still remembered. */
     public synchronized void recordUse(BrokenTlsEntry entry) {
-        entries.computeIfPresent(entry.key(), (key, current) -> current.withUses(current.uses() + 1));
+        BrokenTlsEntry counted = entries.computeIfPresent(entry.key(), (key, current) -> current.withUses(current.uses() + 1));
         metricFactory.generate(USED_METRIC).increment();
+        LOGGER.info("Used remembered broken TLS: mx={} {} sent in plaintext without STARTTLS, until={} uses={}",
+            entry.mxHost(), entry.key(), entry.until(), counted == null ? entry.uses() + 1 : counted.uses());
     }
 
     /** Forgets every entry for {@code address} (all ports and source addresses); returns how many. */

@@ -3,6 +3,7 @@
  * {@code remember_broken_tls}, Haraka's "TLS-NO-GO"): {@link org.jamestls.brokentls.BrokenTlsMemory}, a bounded,
  * time-expiring map from an MX endpoint ({@link org.jamestls.brokentls.BrokenTlsKey}) to when and how its TLS
  * handshake failed ({@link org.jamestls.brokentls.BrokenTlsEntry}). Shown and edited through WebAdmin
- * ({@code /tls-policy/broken}). Not consulted by delivery yet: nothing calls {@code remember} or uses an entry.
+ * ({@code /tls-policy/broken}). The delivery planner consults it and remembers failed handshakes, under an
+ * operator's {@code ifavailable} only.
  */
 package org.jamestls.brokentls;

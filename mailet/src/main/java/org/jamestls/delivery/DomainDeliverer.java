@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one {@link DeliveryPlan}: the MX plans in order, the next one whenever a connection fails before the
  * transaction (or the plan refuses the MX), and an MX plan's plaintext fallback when its handshake failed.
- * Decides nothing itself. One log line, one attempt metric and one mechanism metric per connection attempt, refusal or
- * domain failure (outcome: the TLS channel, or the failure's kind).
+ * Decides nothing itself: what a failure counts as ({@link MxPlan#failureOf}, final under REQUIRETLS) and what the
+ * broken-TLS memory learns ({@link MxPlan#afterAttempt}) are the plan's. One log line (and the attempt metrics) per
+ * connection attempt, refusal or domain failure; the line shows what the connection met.
  */
 public class DomainDeliverer {
     private static final Logger LOGGER = LoggerFactory.getLogger(DomainDeliverer.class);
@@ -51,8 +52,8 @@ public class DomainDeliverer {
         for (MxPlan mx : plan.mxPlans()) {
             Optional<DeliveryFailure> refusal = mx.refusal();
             if (refusal.isPresent()) {
-                // published-policy, or internal-error when the TLS settings the MX needs are unusable
-                count(label, mx.security(), refusal.get().kind().label());
+                // published-policy, requiretls, or internal-error when the TLS settings the MX needs are unusable
+                count(label, mx.security(), mx.refusalOutcome());
                 log(AttemptLog.notTried(label, mx.target(), mx.security(), refusal.get()));
                 failedAttempts.add(refusal.get());
                 continue;
@@ -61,10 +62,10 @@ public class DomainDeliverer {
             if (result.isTransacted()) {
                 return DomainDeliveryResult.fromTransaction(result, failedAttempts, mx.security());
             }
-            failedAttempts.add(result.connectionFailure().orElseThrow());
+            failedAttempts.add(mx.failureOf(result.connectionFailure().orElseThrow()));
         }
         MxPlan last = plan.mxPlans().get(plan.mxPlans().size() - 1);
-        return DomainDeliveryResult.allFailed(recipients, failedAttempts.get(failedAttempts.size() - 1), failedAttempts,
+        return DomainDeliveryResult.allFailed(recipients, DeliveryFailure.ofAllAttempts(failedAttempts), failedAttempts,
             last.security());
     }
 
@@ -81,6 +82,7 @@ public class DomainDeliverer {
     private HostAttemptResult connect(Mail mail, Collection<MailAddress> recipients, DeliveryLabel label, MxPlan mx,
                                       ConnectionPlan connection, boolean plaintextFallback) {
         HostAttemptResult result = hostDelivery.attempt(mx.target(), connection, mail, recipients);
+        mx.afterAttempt(result);
         String outcome = result.connectionFailure()
             .map(failure -> failure.kind().label())
             .orElse(result.tls().isPresent() ? "tls" : "plaintext");

@@ -21,6 +21,7 @@ import org.jamestls.delivery.outcome.MxSecurity;
 import org.jamestls.delivery.plan.DeliveryPlan;
 import org.jamestls.delivery.plan.DeliveryPlanner;
 import org.jamestls.delivery.plan.DeliveryRequest;
+import org.jamestls.delivery.plan.SenderTls;
 import org.jamestls.delivery.settle.QueueDecision;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.Decided;
@@ -32,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one mail taken from the queue: the operator's options for its domain and binding, the planner's plan,
- * one run of it, then the queue decision for whatever was not delivered.
+ * Handles one mail taken from the queue: the operator's options for its domain and binding, what its sender asked
+ * of TLS (REQUIRETLS, TLS-Required: No), the planner's plan, one run of it, then the queue decision for whatever was
+ * not delivered.
  */
 public class QueuedMailDelivery {
     private static final Logger LOGGER = LoggerFactory.getLogger(QueuedMailDelivery.class);
@@ -141,6 +143,7 @@ public class QueuedMailDelivery {
     private DeliveryRequest requestFor(Mail mail, String domain) {
         Optional<Binding> binding = AttributeUtils.getValueAndCastFromMail(mail, BindingAssigner.SELECTED_BINDING, String.class)
             .flatMap(policy.policy()::binding);
-        return new DeliveryRequest(mail.getName(), domain, binding, policy.resolve(domain, binding));
+        return new DeliveryRequest(mail.getName(), domain, binding, policy.resolve(domain, binding))
+            .withSenderTls(SenderTls.of(mail));
     }
 }

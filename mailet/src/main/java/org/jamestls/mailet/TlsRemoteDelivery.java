@@ -1,6 +1,7 @@
 package org.jamestls.mailet;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -18,6 +19,7 @@ import org.apache.james.queue.api.MailQueueName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
+import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.plan.DeliveryPlanner;
@@ -55,6 +57,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private final FileSystem fileSystem;
     private final MetricFactory metricFactory;
     private final LoadedPolicies loadedPolicies;
+    private final BrokenTlsMemory brokenTls;
 
     private TlsDeliveryConfiguration configuration;
     private MailQueue queue;
@@ -66,12 +69,13 @@ public class TlsRemoteDelivery extends GenericMailet {
 
     @Inject
     public TlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem,
-                             MetricFactory metricFactory, LoadedPolicies loadedPolicies) {
+                             MetricFactory metricFactory, LoadedPolicies loadedPolicies, BrokenTlsMemory brokenTls) {
         this.dnsService = dnsService;
         this.queueFactory = queueFactory;
         this.fileSystem = fileSystem;
         this.metricFactory = metricFactory;
         this.loadedPolicies = loadedPolicies;
+        this.brokenTls = brokenTls;
     }
 
     @Override
@@ -88,7 +92,7 @@ public class TlsRemoteDelivery extends GenericMailet {
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         PublishedPolicies publishedPolicies = new PublishedPolicySetup(configuration, policy, dnsService, fileSystem).build();
         DeliveryPlanner planner = new DeliveryPlanner(new MxResolver(dnsService, configuration.smtpPort()), publishedPolicies,
-            tlsProfiles, configuration.heloName());
+            tlsProfiles, configuration.heloName(), brokenTls, Clock.systemUTC());
         sessionPool = new SessionPool(configuration.maxMessagesPerConnection(), configuration.connectionIdleTime(),
             configuration.maxConnectionsPerHost());
         DomainDeliverer deliverer = new DomainDeliverer(
@@ -102,7 +106,7 @@ public class TlsRemoteDelivery extends GenericMailet {
             metrics);
         workers = new DeliveryWorkers(queue, delivery, configuration.deliveryThreads());
         workers.start();
-        loadedPolicies.register(configuration.policyFile(), effectivePolicy, publishedPolicies);
+        loadedPolicies.register(configuration.policyFile(), effectivePolicy, publishedPolicies, planner);
         LOGGER.info("TlsRemoteDelivery started: queue={} policy={} threads={} smtpPort={} maxRetries={} delays={}",
             configuration.outgoing(), configuration.policyFile(), configuration.deliveryThreads(), configuration.smtpPort(),
             configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays());

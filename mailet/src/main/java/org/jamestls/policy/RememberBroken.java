@@ -14,8 +14,8 @@ import org.apache.james.util.DurationParser;
  * remembered as broken (written like {@code 1 hour} or {@code 30 minutes}), so that {@code ifavailable} mail
  * goes to it in plaintext for that long instead of failing the handshake again.
  *
- * <p>Parsed, resolved and shown (WebAdmin {@code effective}) only: delivery does not read it yet. Immutable; two
- * values are equal when they remember for the same time, whatever the spelling.
+ * <p>Read by the delivery planner (under an operator's {@code ifavailable} only) and shown by WebAdmin
+ * {@code effective}. Immutable; two values are equal when they remember for the same time, whatever the spelling.
  */
 public final class RememberBroken {
     public static final RememberBroken OFF = new RememberBroken(Duration.ZERO, "off");

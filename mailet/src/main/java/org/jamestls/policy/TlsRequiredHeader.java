@@ -7,7 +7,7 @@ import java.util.Optional;
  * The {@code tlsRequiredHeader} option: what a mail's {@code TLS-Required: No} header (RFC 8689 section 5) may
  * lower. A mail sent with the {@code REQUIRETLS} MAIL FROM parameter ignores the header whatever this says.
  *
- * <p>Parsed, resolved and shown (WebAdmin {@code effective}) only: delivery does not read it yet.
+ * <p>Read by the delivery planner and shown by WebAdmin {@code effective}.
  */
 public enum TlsRequiredHeader {
     /**

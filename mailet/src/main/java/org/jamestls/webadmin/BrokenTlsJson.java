@@ -20,7 +20,7 @@ final class BrokenTlsJson {
         return json;
     }
 
-    private static Map<String, Object> entry(BrokenTlsEntry entry) {
+    static Map<String, Object> entry(BrokenTlsEntry entry) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("address", entry.key().address().getHostAddress());
         json.put("port", entry.key().port());

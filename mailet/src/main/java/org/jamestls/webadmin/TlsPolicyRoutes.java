@@ -14,6 +14,7 @@ import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.authentication.AuthenticationFilter;
 import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.cluster.NodeName;
+import org.jamestls.delivery.plan.DeliveryRequest;
 import org.jamestls.policy.Binding;
 import org.jamestls.policy.EffectiveOptions;
 import org.jamestls.policy.IpLiterals;
@@ -29,7 +30,8 @@ import spark.Service;
 /**
  * WebAdmin routes (register with {@code extensions.routes=org.jamestls.webadmin.TlsPolicyRoutes} in
  * webadmin.properties): {@code GET /tls-policy} shows the loaded policy, {@code GET
- * /tls-policy/effective?domain=D[&binding=B]} every option's effective value and the scope that decided it,
+ * /tls-policy/effective?domain=D[&binding=B]} every option's effective value and the scope that decided it, what
+ * the domain publishes, and what the planner would make of a mail to it now (plain, REQUIRETLS, TLS-Required: No),
  * {@code GET /tls-policy/broken} the remembered broken-TLS endpoints and
  * {@code DELETE /tls-policy/broken/{address}} forgets every entry of one MX address (204; 404 when none, 400 when
  * the address is not an IPv4/IPv6 literal); {@code GET /tls-reports} and
@@ -154,6 +156,8 @@ public class TlsPolicyRoutes implements Routes {
         EffectiveOptions effective = loaded.get().policy().resolve(domain, binding);
         Map<String, Object> body = PolicyJson.effective(effective, binding);
         body.put("published", PublishedJson.of(loaded.get().published(), domain, effective.policy(), lookups));
+        body.put("plans", PlanJson.of(loaded.get().planner(), new DeliveryRequest("webadmin-effective",
+            effective.policy().domain(), binding, effective), lookups));
         return ok(response, body);
     }
 

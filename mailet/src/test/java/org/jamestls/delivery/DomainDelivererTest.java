@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.server.core.MailImpl;
+import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.DomainDeliveryResult;
 import org.jamestls.delivery.outcome.TlsMechanism;
@@ -21,6 +23,7 @@ import org.jamestls.delivery.plan.DeliveryPlanner;
 import org.jamestls.delivery.plan.DeliveryRequest;
 import org.jamestls.delivery.plan.MxResolver;
 import org.jamestls.delivery.plan.PublishedPolicies;
+import org.jamestls.delivery.plan.SenderTls;
 import org.jamestls.delivery.plan.TlsProfiles;
 import org.jamestls.delivery.session.HostDelivery;
 import org.jamestls.delivery.session.SessionPool;
@@ -37,10 +40,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A plan run as planned against a scripted receiver: the connection it names, the plaintext fallback only where
  * the plan has one and only after a failed handshake, one attempt metric per connection, and the result carrying
- * the mechanism of the MX that settled it.
+ * the mechanism of the MX that settled it; the broken-TLS memory learning from one run and used by the next;
+ * TLS-Required: No under tlsRequiredHeader all; no MX meeting REQUIRETLS.
  */
 class DomainDelivererTest {
     private final RecordingMetricFactory metricFactory = new RecordingMetricFactory();
+    private final BrokenTlsMemory brokenTls = new BrokenTlsMemory(metricFactory);
 
     @ParameterizedTest(name = "tls={0} fallback={1} against {2}: delivered={3} over TLS={4}, {5} connection(s)")
     @CsvSource({
@@ -58,8 +63,7 @@ class DomainDelivererTest {
              SessionPool pool = new SessionPool(1, Duration.ZERO, 4)) {
             DeliveryPlan plan = planner(server).plan(request(level, fallback));
 
-            DomainDeliveryResult result = new DomainDeliverer(new HostDelivery(5000, 5000, pool),
-                new DeliveryMetrics(metricFactory)).deliver(mail(), List.of(new MailAddress("to@dest.test")), plan);
+            DomainDeliveryResult result = deliverer(pool).deliver(mail(), List.of(new MailAddress("to@dest.test")), plan);
 
             assertThat(result.delivered().isEmpty()).isNotEqualTo(delivered);
             assertThat(result.temporaryFailures().isEmpty()).isEqualTo(delivered);
@@ -80,10 +84,7 @@ class DomainDelivererTest {
      */
     @Test
     void aDomainWideFailureIsCountedUnderItsMechanismToo() throws Exception {
-        DeliveryPlanner planner = new DeliveryPlanner(new MxResolver(new FakeDns(), 25), PublishedPolicies.none(25),
-            new TlsProfiles(new TlsClientContexts(url -> {
-                throw new FileNotFoundException(url);
-            })), "relay.test");
+        DeliveryPlanner planner = planner(new FakeDns(), 25);
         try (SessionPool pool = new SessionPool(1, Duration.ZERO, 4)) {
             DomainDeliveryResult result = new DomainDeliverer(new HostDelivery(5000, 5000, pool),
                 new DeliveryMetrics(metricFactory)).deliver(mail(), List.of(new MailAddress("to@dest.test")),
@@ -95,17 +96,89 @@ class DomainDelivererTest {
         assertThat(metricFactory.countFor("jamestls_mechanism_policy_dns")).isEqualTo(1);
     }
 
-    private static DeliveryPlanner planner(ScriptedSmtpServer server) {
-        FakeDns dns = new FakeDns().mx("dest.test", "mx.dest.test").a("mx.dest.test", "127.0.0.1");
-        return new DeliveryPlanner(new MxResolver(dns, server.port()), PublishedPolicies.none(server.port()),
-            new TlsProfiles(new TlsClientContexts(url -> {
-                throw new FileNotFoundException(url);
-            })), "relay.test");
+    @Test
+    void aRememberedBrokenHandshakeSendsTheNextRunInPlaintextAtOnce() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.HANDSHAKE_FAILS);
+             SessionPool pool = new SessionPool(1, Duration.ZERO, 4)) {
+            DeliveryRequest request = request("ifavailable", false, "<tlsRememberBroken>1 hour</tlsRememberBroken>");
+            DomainDeliverer deliverer = deliverer(pool);
+
+            DomainDeliveryResult first = deliverer.deliver(mail(), List.of(new MailAddress("to@dest.test")),
+                planner(server).plan(request));
+            DomainDeliveryResult second = deliverer.deliver(mail(), List.of(new MailAddress("to@dest.test")),
+                planner(server).plan(request));
+
+            assertThat(first.temporaryFailures()).isNotEmpty();
+            assertThat(second.delivered()).extracting(MailAddress::asString).containsExactly("to@dest.test");
+            assertThat(second.security().mechanism()).isEqualTo(TlsMechanism.BROKEN_TLS);
+            assertThat(server.count("STARTTLS")).as("the second run did not try TLS").isEqualTo(1);
+            assertThat(brokenTls.list(java.time.Instant.now())).singleElement()
+                .satisfies(entry -> assertThat(entry.uses()).isEqualTo(1));
+            assertThat(metricFactory.countFor("jamestls_mechanism_broken_tls_plaintext")).isEqualTo(1);
+            assertThat(metricFactory.countFor("jamestls_broken_tls_remembered")).isEqualTo(1);
+            assertThat(metricFactory.countFor("jamestls_broken_tls_used")).isEqualTo(1);
+        }
     }
 
-    private static DeliveryRequest request(String level, boolean fallback) throws Exception {
+    @Test
+    void tlsRequiredNoUnderAllRetriesAFailedHandshakeInPlaintextAtOnce() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.HANDSHAKE_FAILS);
+             SessionPool pool = new SessionPool(1, Duration.ZERO, 4)) {
+            DeliveryRequest request = request("required", false, "<tlsRequiredHeader>all</tlsRequiredHeader>")
+                .withSenderTls(SenderTls.TLS_REQUIRED_NO);
+
+            DomainDeliveryResult result = deliverer(pool).deliver(mail(), List.of(new MailAddress("to@dest.test")),
+                planner(server).plan(request));
+
+            assertThat(result.delivered()).extracting(MailAddress::asString).containsExactly("to@dest.test");
+            assertThat(result.tls()).isEmpty();
+            assertThat(server.connections()).isEqualTo(2);
+            assertThat(metricFactory.countFor("jamestls_mechanism_tls_required_no_handshake_failed")).isEqualTo(1);
+            assertThat(metricFactory.countFor("jamestls_mechanism_tls_required_no_plaintext")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void noMxMeetingRequireTlsIsAPermanentFailureNamingEachOne() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS).offeringRequireTls();
+             SessionPool pool = new SessionPool(1, Duration.ZERO, 4)) {
+            FakeDns dns = new FakeDns().mx("dest.test", "mx1.dest.test", "mx2.dest.test")
+                .a("mx1.dest.test", "127.0.0.1").a("mx2.dest.test", "127.0.0.1");
+
+            DomainDeliveryResult result = deliverer(pool).deliver(mail(), List.of(new MailAddress("to@dest.test")),
+                planner(dns, server.port()).plan(request("ifavailable", false).withSenderTls(SenderTls.REQUIRETLS)));
+
+            assertThat(result.temporaryFailures()).isEmpty();
+            assertThat(result.permanentFailures().entrySet()).singleElement().satisfies(entry -> {
+                assertThat(entry.getValue().enhancedStatus()).isEqualTo("5.7.30");
+                assertThat(entry.getValue().detail()).contains("REQUIRETLS: mx1.dest.test", "REQUIRETLS: mx2.dest.test",
+                    "was not found securely");
+            });
+            assertThat(server.connections()).as("no MX qualifies, none is dialled").isZero();
+            assertThat(metricFactory.countFor("jamestls_attempts_ifavailable_requiretls")).isEqualTo(2);
+            assertThat(metricFactory.countFor("jamestls_mechanism_requiretls_requiretls")).isEqualTo(2);
+        }
+    }
+
+    private DomainDeliverer deliverer(SessionPool pool) {
+        return new DomainDeliverer(new HostDelivery(5000, 5000, pool), new DeliveryMetrics(metricFactory));
+    }
+
+    private DeliveryPlanner planner(ScriptedSmtpServer server) {
+        return planner(new FakeDns().mx("dest.test", "mx.dest.test").a("mx.dest.test", "127.0.0.1"), server.port());
+    }
+
+    private DeliveryPlanner planner(FakeDns dns, int port) {
+        return new DeliveryPlanner(new MxResolver(dns, port), PublishedPolicies.none(port),
+            new TlsProfiles(new TlsClientContexts(url -> {
+                throw new FileNotFoundException(url);
+            })), "relay.test", brokenTls, Clock.systemUTC());
+    }
+
+    private static DeliveryRequest request(String level, boolean fallback, String... globalOptions) throws Exception {
         EffectivePolicy policy = new EffectivePolicy(TlsPolicyParser.parse(new ByteArrayInputStream(
-            ("<tlsPolicy><tls>" + level + "</tls></tlsPolicy>").getBytes(StandardCharsets.UTF_8)), "t.xml"), fallback);
+            ("<tlsPolicy><tls>" + level + "</tls>" + String.join("", globalOptions) + "</tlsPolicy>")
+                .getBytes(StandardCharsets.UTF_8)), "t.xml"), fallback);
         return new DeliveryRequest("m1-to-dest.test", "dest.test", Optional.empty(),
             policy.resolve("dest.test", Optional.empty()));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.server.core.MailImpl;
+import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.DomainDeliveryResult;
@@ -119,7 +121,7 @@ class ReplyClassTest {
         return new DeliveryPlanner(new MxResolver(dns, server.port()), PublishedPolicies.none(server.port()),
             new TlsProfiles(new TlsClientContexts(url -> {
                 throw new FileNotFoundException(url);
-            })), "relay.test");
+            })), "relay.test", new BrokenTlsMemory(new RecordingMetricFactory()), Clock.systemUTC());
     }
 
     private static DeliveryRequest request() throws Exception {

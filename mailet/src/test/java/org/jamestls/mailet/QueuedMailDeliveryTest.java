@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.FileNotFoundException;
 import java.lang.reflect.Proxy;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
+import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.DomainDeliveryResult;
@@ -74,7 +76,7 @@ class QueuedMailDeliveryTest {
         DeliveryPlanner planner = new DeliveryPlanner(resolver, PublishedPolicies.none(25),
             new TlsProfiles(new TlsClientContexts(url -> {
                 throw new FileNotFoundException(url);
-            })), "relay.test");
+            })), "relay.test", new BrokenTlsMemory(new RecordingMetricFactory()), Clock.systemUTC());
         DomainDeliverer deliverer = new DomainDeliverer(null, metrics) {
             @Override
             public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.FileNotFoundException;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
+import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.delivery.DomainDeliverer;
 import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
@@ -155,7 +157,7 @@ class SettleFaultInjectionTest {
                 new MxResolver(new FakeDns().mx("dest.test", "mx.dest.test").a("mx.dest.test", "127.0.0.1"), 25),
                 PublishedPolicies.none(25), new TlsProfiles(new TlsClientContexts(url -> {
                     throw new FileNotFoundException(url);
-                })), "relay.test");
+                })), "relay.test", new BrokenTlsMemory(new RecordingMetricFactory()), Clock.systemUTC());
             this.delivery = new QueuedMailDelivery(new EffectivePolicy(TlsPolicy.empty(), false), planner, receiver, decision,
                 new DomainSplitter(queue), metrics);
         }

@@ -23,7 +23,8 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A small in-process SMTP receiver for unit tests: it can offer STARTTLS, hide it, or break the
- * handshake, and it records every command and whether message data arrived (and over TLS or not).
+ * handshake, offer REQUIRETLS after STARTTLS, and it records every command and whether message data arrived (and
+ * over TLS or not).
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
     public enum TlsBehaviour { STARTTLS_WORKS, STARTTLS_NOT_OFFERED, HANDSHAKE_FAILS }
@@ -39,6 +40,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger messages = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int closeChannelAtMessage = -1;
     private volatile long sizeLimit;
+    private volatile boolean offersRequireTls;
     private volatile boolean dataReceived;
     private volatile boolean dataReceivedOverTls;
     private final Thread acceptor;
@@ -83,6 +85,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Answers 421 to the MAIL FROM of message number {@code n} (1-based, counted over all connections). */
     public ScriptedSmtpServer closingChannelAtMessage(int n) {
         closeChannelAtMessage = n;
+        return this;
+    }
+
+    /** Announces REQUIRETLS (RFC 8689) in the EHLO answer on the TLS session, as a receiver that supports it does. */
+    public ScriptedSmtpServer offeringRequireTls() {
+        offersRequireTls = true;
         return this;
     }
 
@@ -154,6 +162,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             if (upper.startsWith("EHLO")) {
                 boolean offer = behaviour != TlsBehaviour.STARTTLS_NOT_OFFERED && !tls;
                 send(out, "250-scripted.test" + (offer ? "\r\n250-STARTTLS" : "")
+                    + (tls && offersRequireTls ? "\r\n250-REQUIRETLS" : "")
                     + (sizeLimit > 0 ? "\r\n250-SIZE " + sizeLimit : "") + "\r\n250 8BITMIME");
             } else if (upper.equals("STARTTLS")) {
                 send(out, "220 2.0.0 go ahead");

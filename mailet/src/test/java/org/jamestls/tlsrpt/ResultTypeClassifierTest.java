@@ -62,6 +62,9 @@ class ResultTypeClassifierTest {
         STAGES_BY_KIND.put(FailureKind.PUBLISHED_POLICY,
             List.of(Stage.MX_NOT_IN_STS_POLICY, Stage.MX_NOT_IN_SECURE_MX_SET, Stage.DNSSEC_FAILED));
         STAGES_BY_KIND.put(FailureKind.INTERNAL, List.of());
+        // the sender's requirement, not the receiver's policy: nothing to tell the receiving domain
+        STAGES_BY_KIND.put(FailureKind.REQUIRETLS, List.of());
+        STAGES_BY_KIND.put(FailureKind.REQUIRETLS_MISSING, List.of());
     }
 
     private static TestCerts.Issued ca;
@@ -80,7 +83,8 @@ class ResultTypeClassifierTest {
     void everyFailureKindHasARowAndOnlyTlsKindsAreReported() {
         assertThat(STAGES_BY_KIND.keySet()).containsExactlyInAnyOrder(FailureKind.values());
         STAGES_BY_KIND.forEach((kind, stages) ->
-            assertThat(!stages.isEmpty()).as("reported iff TLS: " + kind).isEqualTo(kind.isTls()));
+            assertThat(!stages.isEmpty()).as("reported iff TLS and not the sender's REQUIRETLS: " + kind)
+                .isEqualTo(kind.isTls() && !kind.isRequireTls()));
     }
 
     @Test

@@ -8,12 +8,14 @@ import java.util.List;
  */
 public enum ServerCertKind {
     /**
-     * Test CA, currently valid; names the three listeners that serve it (rx-valid, rx-clientcert, rx-tls12) and
-     * the DNSSEC-signed MX name that DANE-TA tests point at rx-valid.
+     * Test CA, currently valid; names the three listeners that serve it (rx-valid, rx-clientcert, rx-tls12), the
+     * DNSSEC-signed MX name that DANE-TA tests point at rx-valid, and the scripted REQUIRETLS receivers (which serve
+     * it too, see {@link TlsServerContext#validReceiver}).
      */
     VALID(Issuer.TEST_CA, false,
         receiver(TestNetwork.RX_VALID), receiver(TestNetwork.RX_CLIENTCERT), receiver(TestNetwork.RX_TLS12),
-        TestNetwork.DANE_TA_MX),
+        TestNetwork.DANE_TA_MX, receiver(TestNetwork.RX_REQUIRETLS), receiver(TestNetwork.RX_REQUIRETLS_2),
+        receiver(TestNetwork.RX_NO_REQUIRETLS)),
     /** Test CA, right name, notAfter in the past. */
     EXPIRED(Issuer.TEST_CA, true, receiver(TestNetwork.RX_EXPIRED)),
     /** Test CA, currently valid, but for another host. */

@@ -106,6 +106,17 @@ public final class TestNetwork {
      */
     public static final String RX_REQUIRETLS = "rx-requiretls";
     public static final String RX_REQUIRETLS_IP = "127.0.0.90";
+    /** A second scripted receiver offering REQUIRETLS after STARTTLS, for delivery tests (RequireTlsDeliveryIT). */
+    public static final String RX_REQUIRETLS_2 = "rx-requiretls-2";
+    public static final String RX_REQUIRETLS_2_IP = "127.0.0.91";
+    /** The scripted receiver's variant that offers STARTTLS but never REQUIRETLS, as Postfix 3.7 does. */
+    public static final String RX_NO_REQUIRETLS = "rx-no-requiretls";
+    public static final String RX_NO_REQUIRETLS_IP = "127.0.0.92";
+    /** STRIPTLS proxies in front of rx-valid: one for REQUIRETLS mail, one for TLS-Required: No mail. */
+    public static final String STRIP_REQUIRETLS_PROXY_IP = "127.0.0.93";
+    public static final String STRIP_TLS_REQUIRED_NO_PROXY_IP = "127.0.0.94";
+    /** A proxy that fakes STARTTLS's 220 and talks plaintext (a handshake that always fails), for the broken-TLS memory. */
+    public static final String FAKE_STARTTLS_PROXY_IP = "127.0.0.95";
 
     /** Domain suffix of every receiver's myhostname: rx-tls-1 is "rx-tls-1.receivers.test". */
     public static final String RECEIVER_HOSTNAME_SUFFIX = ".receivers.test";

@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Requests to James's webadmin ({@code http://127.0.0.1:}{@link TestNetwork#JAMES_WEBADMIN_PORT}). */
 public final class WebAdminClient {
@@ -66,6 +68,13 @@ public final class WebAdminClient {
     public Response patch(String pathAndQuery, String json) {
         return send("PATCH", pathAndQuery, HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
             .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    /** A counter's value from {@code GET /metrics} (Prometheus format); 0 when it was not created yet. */
+    public double metric(String name) {
+        Matcher matcher = Pattern.compile("(?m)^" + name + "(?:_total)?(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
+            .matcher(get("/metrics").body);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 
     private Response send(String method, String pathAndQuery, HttpRequest.Builder builder) {

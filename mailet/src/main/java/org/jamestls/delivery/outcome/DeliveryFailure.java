@@ -1,5 +1,8 @@
 package org.jamestls.delivery.outcome;
 
+import java.util.List;
+import java.util.stream.Collectors;
+
 /**
  * A failure with its RFC 3463 enhanced status and a text that names the MX and what went wrong,
  * ready for the log line and the DSN.
@@ -29,6 +32,25 @@ public final class DeliveryFailure {
 
     public boolean isPermanent() {
         return enhancedStatus.startsWith("5");
+    }
+
+    /**
+     * What stands for a domain none of whose MX took the mail, from the failures in the order tried: the last
+     * temporary one when there is one (that MX may work on a later try), else the permanent ones together (each MX
+     * one that cannot ever take this mail, e.g. none meets its REQUIRETLS), with the last one's kind and status.
+     */
+    public static DeliveryFailure ofAllAttempts(List<DeliveryFailure> attempts) {
+        if (attempts.isEmpty()) {
+            throw new IllegalArgumentException("no attempt failed");
+        }
+        for (int i = attempts.size() - 1; i >= 0; i--) {
+            if (!attempts.get(i).isPermanent()) {
+                return attempts.get(i);
+            }
+        }
+        DeliveryFailure last = attempts.get(attempts.size() - 1);
+        return attempts.size() == 1 ? last : new DeliveryFailure(last.kind, last.enhancedStatus,
+            attempts.stream().map(DeliveryFailure::detail).distinct().collect(Collectors.joining("; ")));
     }
 
     /** Value equality: recipients with the same answer share one DSN. */

@@ -14,6 +14,14 @@ public enum FailureKind {
     MESSAGE_REJECTED("message-rejected"),
     /** The receiver's published policy (MTA-STS, DANE) forbids this MX or its DNSSEC answer is unusable. */
     PUBLISHED_POLICY("published-policy"),
+    /** The receiver's EHLO after STARTTLS did not offer REQUIRETLS, which the mail asked for (RFC 8689): 5.7.30. */
+    REQUIRETLS_MISSING("requiretls-missing"),
+    /**
+     * This MX does not meet the sender's REQUIRETLS (RFC 8689 section 4.2.1): not found securely (DNSSEC, MTA-STS), no
+     * verified TLS, or no REQUIRETLS offered. Permanent (5.7.30): another MX may qualify, none is ever tried weaker;
+     * temporary (4.7.5) only while an MTA-STS policy the domain announces cannot be fetched.
+     */
+    REQUIRETLS("requiretls"),
     /** A bug or an unexpected state in James or this mailet: retried on the schedule like any 4xx. */
     INTERNAL("internal-error");
 
@@ -29,6 +37,11 @@ public enum FailureKind {
 
     public boolean isTls() {
         return this == STARTTLS_NOT_OFFERED || this == TLS_NEGOTIATION || this == TLS_VERIFICATION
-            || this == PUBLISHED_POLICY;
+            || this == PUBLISHED_POLICY || isRequireTls();
+    }
+
+    /** A failure to meet the sender's REQUIRETLS: its DSN says 5.7.30. */
+    public boolean isRequireTls() {
+        return this == REQUIRETLS || this == REQUIRETLS_MISSING;
     }
 }

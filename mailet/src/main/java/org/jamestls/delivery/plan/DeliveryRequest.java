@@ -11,28 +11,35 @@ import org.jamestls.policy.EffectiveOptions;
  * What {@link DeliveryPlanner} is asked to plan: one queued mail to one recipient domain, the binding it goes out
  * through (empty: the mailet's own identity), and the operator's options resolved for both. Immutable.
  *
- * <p>Per-mail inputs that later change the plan belong here, read by the planner and nowhere else:
- * <ul>
- *   <li>REQUIRETLS (RFC 8689), asked for by the sender: only an MX validated by DNSSEC (a secure DANE MX RRset)
- *     or by an MTA-STS enforce policy, TLS mandatory with a verified certificate, and a receiver that offers
- *     REQUIRETLS ({@link ConnectionPlan});</li>
- *   <li>the {@code TLS-Required: No} header (RFC 8689 section 5): published policies ignored, TLS when offered
- *     and never a TLS failure (each MX gets its plaintext fallback plan).</li>
- * </ul>
- * What the planner learns from elsewhere (a remembered broken TLS per MX address, TLS-RPT's policy types) comes
- * through its own collaborators, see {@link DeliveryPlanner}.
+ * <p>Per-mail inputs that change the plan belong here, read by the planner and nowhere else: what the sender asked
+ * of TLS ({@link SenderTls}: REQUIRETLS, or the {@code TLS-Required: No} header; RFC 8689). What the planner learns
+ * from elsewhere (a remembered broken TLS per MX address, TLS-RPT's policy types) comes through its own
+ * collaborators, see {@link DeliveryPlanner}.
  */
 public final class DeliveryRequest {
     private final String mailName;
     private final String domain;
     private final Optional<Binding> binding;
     private final EffectiveOptions options;
+    private final SenderTls senderTls;
 
+    /** A mail whose sender asked nothing of TLS; see {@link #withSenderTls}. */
     public DeliveryRequest(String mailName, String domain, Optional<Binding> binding, EffectiveOptions options) {
+        this(mailName, domain, binding, options, SenderTls.NONE);
+    }
+
+    private DeliveryRequest(String mailName, String domain, Optional<Binding> binding, EffectiveOptions options,
+                            SenderTls senderTls) {
         this.mailName = Objects.requireNonNull(mailName, "mailName");
         this.domain = Objects.requireNonNull(domain, "domain");
         this.binding = Objects.requireNonNull(binding, "binding");
         this.options = Objects.requireNonNull(options, "options");
+        this.senderTls = Objects.requireNonNull(senderTls, "senderTls");
+    }
+
+    /** The same request for a mail whose sender asked {@code asked} (REQUIRETLS, TLS-Required: No). */
+    public DeliveryRequest withSenderTls(SenderTls asked) {
+        return new DeliveryRequest(mailName, domain, binding, options, asked);
     }
 
     public String mailName() {
@@ -49,6 +56,11 @@ public final class DeliveryRequest {
 
     public EffectiveOptions options() {
         return options;
+    }
+
+    /** What the sender asked, before the operator's tlsRequiredHeader says whether the header counts. */
+    public SenderTls senderTls() {
+        return senderTls;
     }
 
     /** How logs, attributes, metrics and DSNs name this delivery. */

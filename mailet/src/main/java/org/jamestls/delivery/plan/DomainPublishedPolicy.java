@@ -18,10 +18,23 @@ public final class DomainPublishedPolicy {
     private final Optional<SecureMx> secureMx;
     private final Optional<MtaStsLookup> mtaSts;
 
+    private final boolean lookedUp;
+
     DomainPublishedPolicy(String domain, Optional<SecureMx> secureMx, Optional<MtaStsLookup> mtaSts) {
+        this(domain, secureMx, mtaSts, true);
+    }
+
+    private DomainPublishedPolicy(String domain, Optional<SecureMx> secureMx, Optional<MtaStsLookup> mtaSts,
+                                  boolean lookedUp) {
         this.domain = domain;
         this.secureMx = secureMx;
         this.mtaSts = mtaSts;
+        this.lookedUp = lookedUp;
+    }
+
+    /** Nothing looked up, for a mail whose {@code TLS-Required: No} leaves published policies out. */
+    static DomainPublishedPolicy notLookedUp(String domain) {
+        return new DomainPublishedPolicy(domain, Optional.empty(), Optional.empty(), false);
     }
 
     /**
@@ -54,6 +67,9 @@ public final class DomainPublishedPolicy {
 
     /** The domain's published state, e.g. {@code mta-sts none (no v=STSv1 TXT record); dane off}. */
     public String describe() {
+        if (!lookedUp) {
+            return "not looked up";
+        }
         String sts = mtaSts.map(MtaStsLookup::describe).orElse("mta-sts off");
         String dane = secureMx.map(mx -> "dane mx " + mx.describe()).orElse("dane off");
         return sts + "; " + dane;

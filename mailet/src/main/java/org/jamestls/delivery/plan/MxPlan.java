@@ -15,8 +15,9 @@ import org.jamestls.policy.TlsLevel;
  * How to use one MX address, decided before any connection: either a refusal (the MX may not be tried), or the
  * connection to make with its final TLS profile and, where the operator's ifavailable allows it, the plaintext
  * connection to make at once when the first one's TLS handshake fails. Carries how the MX is secured
- * ({@link MxSecurity}: deciding mechanism, effective level, published policy) for logs, attributes and metrics.
- * Immutable; built by {@link DeliveryPlanner}.
+ * ({@link MxSecurity}: deciding mechanism, effective level, published policy) for logs, attributes and metrics,
+ * what to do with the memory of broken TLS ({@link BrokenTlsHandling}), and, for a REQUIRETLS connection, that its
+ * TLS failures are final ({@link #failureOf}). Immutable; built by {@link DeliveryPlanner}.
  *
  * <p>TLS-RPT (RFC 8460) adds the policy this MX was judged by here: {@code sts} with the policy strings and MX
  * patterns, {@code tlsa} with the records, or {@code no-policy-found}, taken by the planner from the same
@@ -28,36 +29,55 @@ public final class MxPlan {
     private final Optional<DeliveryFailure> refusal;
     private final Optional<ConnectionPlan> connection;
     private final Optional<ConnectionPlan> plaintextFallback;
+    private final Optional<BrokenTlsHandling> brokenTls;
 
     private MxPlan(MxTarget target, MxSecurity security, Optional<DeliveryFailure> refusal,
-                   Optional<ConnectionPlan> connection, Optional<ConnectionPlan> plaintextFallback) {
+                   Optional<ConnectionPlan> connection, Optional<ConnectionPlan> plaintextFallback,
+                   Optional<BrokenTlsHandling> brokenTls) {
         this.target = Objects.requireNonNull(target, "target");
         this.security = Objects.requireNonNull(security, "security");
         this.refusal = refusal;
         this.connection = connection;
         this.plaintextFallback = plaintextFallback;
+        this.brokenTls = brokenTls;
     }
 
     /**
-     * This MX must not be tried (not in the MTA-STS policy, DANE data unusable, or the TLS profile {@code mechanism}
-     * needs cannot be built): a temporary failure, reported with the level {@code mechanism} would have used.
+     * This MX must not be tried: not in the MTA-STS policy, DANE data unusable, the TLS profile {@code mechanism}
+     * needs cannot be built (temporary), or not meeting the sender's REQUIRETLS (permanent); reported with the level
+     * {@code mechanism} would have used.
      */
     static MxPlan refused(MxTarget target, TlsMechanism mechanism, TlsLevel level, DeliveryFailure refusal) {
         return new MxPlan(target, new MxSecurity(mechanism, level, mechanism.label() + ": " + refusal.detail()),
-            Optional.of(refusal), Optional.empty(), Optional.empty());
+            Optional.of(refusal), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
-    /** A published policy makes TLS mandatory: {@code connection} is MANDATORY, and there is no fallback. */
+    /**
+     * A published policy (or the sender's REQUIRETLS) makes TLS mandatory: {@code connection} is MANDATORY, and there
+     * is no fallback.
+     */
     static MxPlan mandatoryTls(MxTarget target, TlsMechanism mechanism, ConnectionPlan connection, String description) {
         return new MxPlan(target, new MxSecurity(mechanism, TlsLevel.REQUIRED, mechanism.label() + ": " + description),
-            Optional.empty(), Optional.of(connection), Optional.empty());
+            Optional.empty(), Optional.of(connection), Optional.empty(), Optional.empty());
     }
 
-    /** The operator's level stands ({@code mechanism} only observes, as MTA-STS testing does, or is the policy). */
-    static MxPlan operatorLevel(MxTarget target, TlsMechanism mechanism, TlsLevel operatorLevel, ConnectionPlan connection,
-                                Optional<ConnectionPlan> plaintextFallback, String description) {
-        return new MxPlan(target, new MxSecurity(mechanism, operatorLevel, mechanism.label() + ": " + description),
-            Optional.empty(), Optional.of(connection), plaintextFallback);
+    /**
+     * The operator's level stands, or what a {@code TLS-Required: No} header lowered it to ({@code mechanism} only
+     * observes, as MTA-STS testing does, or is the policy or the header).
+     */
+    static MxPlan operatorLevel(MxTarget target, TlsMechanism mechanism, TlsLevel level, ConnectionPlan connection,
+                                Optional<ConnectionPlan> plaintextFallback, String description,
+                                Optional<BrokenTlsHandling> brokenTls) {
+        return new MxPlan(target, new MxSecurity(mechanism, level, mechanism.label() + ": " + description),
+            Optional.empty(), Optional.of(connection), plaintextFallback, brokenTls);
+    }
+
+    /** A remembered failed handshake at this address: plaintext at once, no STARTTLS ({@code tlsRememberBroken}). */
+    static MxPlan rememberedBroken(MxTarget target, ConnectionPlan plaintext, String description,
+                                   BrokenTlsHandling handling) {
+        return new MxPlan(target, new MxSecurity(TlsMechanism.BROKEN_TLS, TlsLevel.NO,
+            TlsMechanism.BROKEN_TLS.label() + ": " + description), Optional.empty(), Optional.of(plaintext),
+            Optional.empty(), Optional.of(handling));
     }
 
     public MxTarget target() {
@@ -73,6 +93,14 @@ public final class MxPlan {
         return refusal;
     }
 
+    /**
+     * How a refusal is counted in the attempt metrics: the refusal's kind ({@code published-policy},
+     * {@code requiretls} when the sender's REQUIRETLS refuses the MX, {@code internal-error} for unusable TLS settings).
+     */
+    public String refusalOutcome() {
+        return refusal.map(DeliveryFailure::kind).orElse(FailureKind.PUBLISHED_POLICY).label();
+    }
+
     /** The connection to make; empty exactly when {@link #refusal()} is present. */
     public Optional<ConnectionPlan> connection() {
         return connection;
@@ -83,6 +111,11 @@ public final class MxPlan {
         return plaintextFallback;
     }
 
+    /** What this plan does with the memory of broken TLS; empty where the memory is not consulted. */
+    public Optional<BrokenTlsHandling> brokenTls() {
+        return brokenTls;
+    }
+
     /** The plaintext fallback to make now, if {@code first} failed in its TLS handshake and a fallback is allowed. */
     public Optional<ConnectionPlan> fallbackAfter(HostAttemptResult first) {
         boolean handshakeFailed = first.connectionFailure()
@@ -91,10 +124,30 @@ public final class MxPlan {
         return handshakeFailed ? plaintextFallback : Optional.empty();
     }
 
+    /** Reports one connection's result to the broken-TLS memory, as the plan says (nothing when not consulted). */
+    public void afterAttempt(HostAttemptResult result) {
+        brokenTls.ifPresent(handling -> handling.afterAttempt(result));
+    }
+
+    /**
+     * What a connection failure of this plan counts as for the mail: as it is, except under REQUIRETLS, where a TLS
+     * failure (STARTTLS missing, handshake, certificate) means this MX cannot carry the mail at all: 5.7.30.
+     */
+    public DeliveryFailure failureOf(DeliveryFailure connectionFailure) {
+        boolean requireTls = connection.map(ConnectionPlan::requireTls).orElse(false);
+        FailureKind kind = connectionFailure.kind();
+        if (!requireTls || !kind.isTls() || kind.isRequireTls()) {
+            return connectionFailure;
+        }
+        return new DeliveryFailure(FailureKind.REQUIRETLS, DeliveryPlanner.REQUIRETLS_STATUS,
+            "REQUIRETLS: " + connectionFailure);
+    }
+
     @Override
     public String toString() {
         return target + " " + security + refusal.map(r -> " refused: " + r).orElse("")
-            + connection.map(c -> " " + c.startTlsMode()).orElse("")
-            + plaintextFallback.map(f -> " (plaintext fallback)").orElse("");
+            + connection.map(c -> " " + c.startTlsMode() + (c.requireTls() ? " REQUIRETLS" : "")).orElse("")
+            + plaintextFallback.map(f -> " (plaintext fallback)").orElse("")
+            + brokenTls.map(b -> " (broken TLS: " + b + ")").orElse("");
     }
 }

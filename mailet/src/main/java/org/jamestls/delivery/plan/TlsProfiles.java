@@ -52,6 +52,24 @@ public final class TlsProfiles {
     }
 
     /**
+     * REQUIRETLS (RFC 8689 section 4.2.1 step 4) where no usable DANE record authenticates the MX: the operator's
+     * settings (its tlsCa, else the JDK's trust store), demanding PKIX + host name as RFC 6125 says.
+     */
+    public TlsClientProfile requireTls(ResolvedTlsPolicy policy) throws TlsMaterialException {
+        return contexts.profile(TlsClientSettings.of(policy).withVerify(TlsVerify.HOST));
+    }
+
+    /**
+     * {@code TLS-Required: No} with tlsRequiredHeader {@code all}: the certificate is checked as the operator asks
+     * ({@code ca}, {@code host}) but the result is only recorded ({@code optional}), never a failure; {@code no}
+     * stays no.
+     */
+    public TlsClientProfile neverFailing(ResolvedTlsPolicy policy) throws TlsMaterialException {
+        TlsClientSettings settings = TlsClientSettings.of(policy);
+        return contexts.profile(settings.verify() == TlsVerify.NO ? settings : settings.withVerify(TlsVerify.OPTIONAL));
+    }
+
+    /**
      * MTA-STS testing: records what PKIX + host name would say without failing, unless the operator verifies
      * already (then the operator's settings stand).
      */

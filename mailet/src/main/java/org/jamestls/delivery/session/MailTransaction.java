@@ -66,7 +66,7 @@ final class MailTransaction {
         }
         long sendSize = content.converted() ? content.convertedSize() : size;
         SmtpReply mailFrom = connection.command("MAIL FROM:<" + mail.getMaybeSender().asString("") + ">"
-            + sizeParameter(session.capabilities(), sendSize) + content.bodyParameter());
+            + sizeParameter(session.capabilities(), sendSize) + content.bodyParameter() + requireTlsParameter(session));
         if (!mailFrom.isPositive()) {
             return finish(mailFrom, HostAttemptResult.allFailed(target, session.tls(), recipients,
                 new DeliveryFailure(FailureKind.SENDER_REJECTED, mailFrom.enhancedStatus(),
@@ -148,6 +148,11 @@ final class MailTransaction {
             // connection is dropped without the final dot
             throw new IOException("cannot read the message to send: " + e.getMessage(), e);
         }
+    }
+
+    /** RFC 8689: a session opened for REQUIRETLS (the receiver offered it) passes the sender's request on. */
+    private static String requireTlsParameter(SmtpSession session) {
+        return session.key().requireTls() ? " REQUIRETLS" : "";
     }
 
     private static String sizeParameter(SmtpReply ehlo, long size) {

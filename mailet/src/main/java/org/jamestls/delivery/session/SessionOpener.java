@@ -10,6 +10,7 @@ import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.FailureKind;
 import org.jamestls.delivery.outcome.MxTarget;
 import org.jamestls.delivery.plan.ConnectionPlan;
+import org.jamestls.delivery.plan.DeliveryPlanner;
 import org.jamestls.delivery.plan.StartTlsMode;
 import org.jamestls.smtp.SmtpConnection;
 import org.jamestls.smtp.SmtpReply;
@@ -17,8 +18,9 @@ import org.jamestls.smtp.TlsNegotiator;
 
 /**
  * Opens a session to one MX address as its {@link ConnectionPlan} says: connect (from the binding's address),
- * greeting, EHLO, and STARTTLS in the plan's mode with the plan's TLS profile. All of it happens before any
- * transaction, so under MANDATORY no message byte can leave unless the handshake completed.
+ * greeting, EHLO, and STARTTLS in the plan's mode with the plan's TLS profile, then what the plan requires of the
+ * EHLO answer after STARTTLS ({@link #unmetRequirement}). All of it happens before any transaction, so under
+ * MANDATORY no message byte can leave unless the handshake completed.
  */
 final class SessionOpener {
     private final int connectTimeoutMillis;
@@ -85,7 +87,21 @@ final class SessionOpener {
             return SessionOrFailure.failed(new DeliveryFailure(FailureKind.GREETING_REJECTED,
                 transientStatusOf(secureEhlo), target + " refused EHLO after STARTTLS: " + secureEhlo.asText()));
         }
+        Optional<DeliveryFailure> unmet = unmetRequirement(target, plan, secureEhlo);
+        if (unmet.isPresent()) {
+            connection.quietlyQuit();
+            return SessionOrFailure.failed(unmet.get());
+        }
         return SessionOrFailure.ready(new SmtpSession(SessionKey.of(target, plan), connection, secureEhlo));
+    }
+
+    /** REQUIRETLS (RFC 8689 section 4.2.1 step 5): the EHLO answer on the TLS session must offer it. */
+    private static Optional<DeliveryFailure> unmetRequirement(MxTarget target, ConnectionPlan plan, SmtpReply secureEhlo) {
+        if (!plan.requireTls() || secureEhlo.offersExtension("REQUIRETLS")) {
+            return Optional.empty();
+        }
+        return Optional.of(new DeliveryFailure(FailureKind.REQUIRETLS_MISSING, DeliveryPlanner.REQUIRETLS_STATUS,
+            "REQUIRETLS: " + target + " does not offer REQUIRETLS after STARTTLS"));
     }
 
     private static Optional<DeliveryFailure> negotiateTls(SmtpConnection connection, MxTarget target,

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Returns failed recipients to the sender: through the configured bounce processor (James's DSNBounce
  * copies {@code delivery-error} into the DSN's Status field, so the text starts with the enhanced code),
- * or through {@link MailetContext#bounce} when no processor is configured.
+ * or through {@link MailetContext#bounce} when no processor is configured. A REQUIRETLS mail's DSN returns the
+ * headers only and is itself marked ({@link RequireTlsReturn}).
  */
 public class Bouncer {
     private static final Logger LOGGER = LoggerFactory.getLogger(Bouncer.class);
@@ -46,6 +47,7 @@ public class Bouncer {
             outcome.forEach(bounced::setAttribute);
             bounced.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(statusAndReason)));
             bounced.setAttribute(new Attribute(IS_DELIVERY_PERMANENT_ERROR, AttributeValue.of(true)));
+            RequireTlsReturn.prepare(bounced);
             LOGGER.info("Bouncing mail={} recipients={}: {}", mail.getName(), recipients, statusAndReason);
             if (bounceProcessor.isPresent()) {
                 mailetContext.sendMail(bounced, bounceProcessor.get());

@@ -52,6 +52,8 @@ public class QueueDecision {
     static final AttributeName SETTLE_FINISHED = AttributeName.of("jamestls.settle-finished");
     /** Enhanced status for a TLS policy failure once retries are exhausted (RFC 8689 / RFC 3463). */
     public static final String TLS_BOUNCE_STATUS = "5.7.10";
+    /** The same for a mail sent with REQUIRETLS that no MX could take as it asked (RFC 8689 section 7). */
+    public static final String REQUIRETLS_BOUNCE_STATUS = "5.7.30";
 
     private final RetryStrategy retryStrategy;
     private final RetrySchedule schedule;
@@ -195,12 +197,10 @@ public class QueueDecision {
     private List<PendingCopy> exhaustedBounces(DomainDeliveryResult result, List<Attribute> outcome, int retries,
                                                DeliveryLabel label) {
         String level = label.level();
-        boolean tlsAttemptFailed = result.failedAttempts().stream().anyMatch(f -> f.kind().isTls());
         List<PendingCopy> bounces = new ArrayList<>();
         for (Map.Entry<DeliveryFailure, List<MailAddress>> entry : byFailure(result.temporaryFailures()).entrySet()) {
             DeliveryFailure failure = entry.getKey();
-            String status = tlsAttemptFailed || failure.kind().isTls()
-                ? TLS_BOUNCE_STATUS : "5" + failure.enhancedStatus().substring(1);
+            String status = exhaustedStatus(result, failure);
             metrics.bounced(level, failure.kind().label());
             bounces.add(PendingCopy.bounce(entry.getValue(), status + " Delivery to " + label.domain() + " failed after "
                 + retries + " retries (tls=" + level + " decided by " + label.tls().decidedBy()
@@ -269,6 +269,18 @@ public class QueueDecision {
 
     private static Exception asException(Throwable e) {
         return e instanceof Exception ? (Exception) e : new RuntimeException(e);
+    }
+
+    /**
+     * The DSN status once retries are over: 5.7.30 when an MX did not meet the sender's REQUIRETLS (RFC 8689), 5.7.10
+     * for any other TLS failure, else the permanent form of the last answer.
+     */
+    private static String exhaustedStatus(DomainDeliveryResult result, DeliveryFailure failure) {
+        if (result.failedAttempts().stream().anyMatch(f -> f.kind().isRequireTls()) || failure.kind().isRequireTls()) {
+            return REQUIRETLS_BOUNCE_STATUS;
+        }
+        boolean tlsAttemptFailed = result.failedAttempts().stream().anyMatch(f -> f.kind().isTls());
+        return tlsAttemptFailed || failure.kind().isTls() ? TLS_BOUNCE_STATUS : "5" + failure.enhancedStatus().substring(1);
     }
 
     /** One DSN per distinct reason, so each recipient's Status matches what its server said. */

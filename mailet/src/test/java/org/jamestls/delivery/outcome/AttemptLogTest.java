@@ -62,6 +62,28 @@ class AttemptLogTest {
     }
 
     @Test
+    void anMxTheSendersRequireTlsRefusesAndOneARememberedBrokenHandshakeSendsInPlaintext() throws Exception {
+        DeliveryFailure refusal = new DeliveryFailure(FailureKind.REQUIRETLS, "5.7.30", "REQUIRETLS: " + MX
+            + " was not found securely: the MX of bank.example is not DNSSEC-validated and no MTA-STS policy lists it");
+        MxSecurity refused = new MxSecurity(TlsMechanism.REQUIRETLS, TlsLevel.REQUIRED, "requiretls: " + refusal.detail());
+        MxSecurity broken = new MxSecurity(TlsMechanism.BROKEN_TLS, TlsLevel.NO, "broken-tls: TLS handshake with "
+            + "[203.0.113.5]:25 from default failed");
+        HostAttemptResult delivered = HostAttemptResult.transacted(MX, Optional.empty(),
+            List.of(RecipientOutcome.delivered(new MailAddress("alice@bank.example"))));
+
+        assertThat(AttemptLog.notTried(LABEL, MX, refused, refusal)).isEqualTo("Delivery attempt: "
+            + "mail=Mail17-to-bank.example domain=bank.example mx=mx1.bank.example [203.0.113.5]:25 binding=tx1 "
+            + "tls=required decidedBy=[global domain bank.example] outcome=not tried: REQUIRETLS: mx1.bank.example "
+            + "[203.0.113.5]:25 was not found securely: the MX of bank.example is not DNSSEC-validated and no MTA-STS "
+            + "policy lists it (5.7.30) mechanism=requiretls effectiveTls=required");
+        assertThat(AttemptLog.attempt(LABEL, MX, broken, false, delivered)).isEqualTo("Delivery attempt: "
+            + "mail=Mail17-to-bank.example domain=bank.example mx=mx1.bank.example [203.0.113.5]:25 binding=tx1 "
+            + "tls=required decidedBy=[global domain bank.example] outcome=delivered 1/1 over plaintext "
+            + "mechanism=broken-tls effectiveTls=no published=[broken-tls: TLS handshake with [203.0.113.5]:25 from "
+            + "default failed]");
+    }
+
+    @Test
     void aFailureOfTheWholeDomain() {
         DeliveryFailure dns = new DeliveryFailure(FailureKind.DNS, "4.4.3", "temporary DNS failure looking up MX for bank.example");
 

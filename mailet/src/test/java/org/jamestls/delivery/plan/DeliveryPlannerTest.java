@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +19,9 @@ import java.util.stream.Stream;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.jamestls.brokentls.BrokenTlsEntry;
+import org.jamestls.brokentls.BrokenTlsKey;
+import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.dane.DaneLookup;
 import org.jamestls.dane.ScriptedValidatingResolver;
 import org.jamestls.delivery.DomainDeliverer;
@@ -51,10 +56,15 @@ import org.xbill.DNS.Type;
  * DNSSEC answers, MTA-STS policies and James's DNS: usable DANE > MTA-STS enforce > the operator's policy;
  * published policies only raise the level and take the fallback away; bogus DNSSEC defers the whole domain; an MX
  * outside an enforced policy or the validated MX RRset is a 4.7.5 refusal; the per-scope switches turn each
- * mechanism off; each plan carries its final TLS profile.
+ * mechanism off; each plan carries its final TLS profile. Then what the sender asks (REQUIRETLS x published policy x
+ * operator level x tlsRequiredHeader; TLS-Required: No x tlsRequiredHeader x operator level x published policy) and
+ * the broken-TLS memory x operator level x published policy x sender.
  */
 class DeliveryPlannerTest {
     private static final String HASH = "ab".repeat(32);
+    /** The address James's DNS gives every MX in {@link #plan}; the broken-TLS memory is keyed on it. */
+    private static final String JAMES_MX_ADDRESS = "192.0.2.9";
+    private static final String REMEMBER = "<tlsRememberBroken>1 hour</tlsRememberBroken>";
     private static final String DOMAINS = String.join("\n",
         "  <dane>on</dane>",
         "  <domain name='nodane.test'><dane>off</dane></domain>",
@@ -73,19 +83,26 @@ class DeliveryPlannerTest {
         .secure("pkix.test", Type.MX, "10 mx.pkix.test.")
         .secure("mx.pkix.test", Type.A, "192.0.2.3").secure("mx.pkix.test", Type.AAAA)
         .secure("_25._tcp.mx.pkix.test", Type.TLSA, "1 1 1 " + HASH)
+        .secure("dnssec.test", Type.MX, "10 mx.dnssec.test.")
+        .secure("mx.dnssec.test", Type.A, "192.0.2.4").secure("mx.dnssec.test", Type.AAAA)
+        .secure("_25._tcp.mx.dnssec.test", Type.TLSA)
         .insecure("sts.test", Type.MX, "10 mx.sts.test.")
         .insecure("nosts.test", Type.MX, "10 mx.sts.test.")
         .insecure("testing.test", Type.MX, "10 mx.sts.test.")
         .insecure("plain.test", Type.MX, "10 mx.plain.test.")
+        .insecure("fetchfail.test", Type.MX, "10 mx.fetchfail.test.")
         .insecure("req.test", Type.MX, "10 mx.req.test.")
         .bogus("bogus.test", Type.MX, "Did not match a DS to a DNSKEY.")
         .unreachable("down.test", Type.MX);
     private final FakeDns dns = new FakeDns()
         .txt("_mta-sts.sts.test", "v=STSv1; id=1").txt("_mta-sts.nosts.test", "v=STSv1; id=1")
-        .txt("_mta-sts.dane.test", "v=STSv1; id=1").txt("_mta-sts.testing.test", "v=STSv1; id=1");
+        .txt("_mta-sts.dane.test", "v=STSv1; id=1").txt("_mta-sts.testing.test", "v=STSv1; id=1")
+        .txt("_mta-sts.fetchfail.test", "v=STSv1; id=1");
     private final TlsProfiles profiles = new TlsProfiles(new TlsClientContexts(url -> {
         throw new FileNotFoundException("no files in this test: " + url);
     }));
+    private final RecordingMetricFactory metrics = new RecordingMetricFactory();
+    private final BrokenTlsMemory brokenTls = new BrokenTlsMemory(metrics);
 
     /** domain, MX host James's DNS gives, deciding mechanism, effective level under operator 'no', refused? */
     static Stream<Arguments> decisions() {
@@ -307,11 +324,297 @@ class DeliveryPlannerTest {
         };
     }
 
+    /**
+     * REQUIRETLS (RFC 8689 section 4.2.1): domain, the MX James's DNS gives -> the refusal's status (none: the MX
+     * qualifies), the deciding mechanism, and for a qualifying MX whether usable DANE records verify it (else PKIX +
+     * host name). The same whatever the operator's level and tlsRequiredHeader say (see the test below).
+     */
+    static Stream<Arguments> requireTlsDecisions() {
+        return Stream.of(
+            // DNSSEC-validated MX: usable TLSA records verify; a secure RRset without (usable) records: PKIX + host
+            Arguments.of("dane.test", "mx.dane.test", null, TlsMechanism.REQUIRETLS, true),
+            Arguments.of("dnssec.test", "mx.dnssec.test", null, TlsMechanism.REQUIRETLS, false),
+            Arguments.of("pkix.test", "mx.pkix.test", null, TlsMechanism.REQUIRETLS, false),
+            // an MX the validated RRset lacks is forged: refused as for any mail (temporary)
+            Arguments.of("dane.test", "mx.forged.test", "4.7.5", TlsMechanism.DANE, false),
+            // MTA-STS: the MX listed by an enforce or testing policy qualifies; enforce refuses the others as ever
+            Arguments.of("sts.test", "mx.sts.test", null, TlsMechanism.REQUIRETLS, false),
+            Arguments.of("sts.test", "mx.elsewhere.test", "4.7.5", TlsMechanism.MTA_STS, false),
+            Arguments.of("testing.test", "mx.sts.test", null, TlsMechanism.REQUIRETLS, false),
+            Arguments.of("testing.test", "mx.elsewhere.test", "5.7.30", TlsMechanism.REQUIRETLS, false),
+            // nothing secure: an unsigned domain without MTA-STS, dane off (its secure RRset unused), mtaSts off
+            Arguments.of("plain.test", "mx.plain.test", "5.7.30", TlsMechanism.REQUIRETLS, false),
+            Arguments.of("nodane.test", "mx.dane.test", "5.7.30", TlsMechanism.REQUIRETLS, false),
+            Arguments.of("nosts.test", "mx.sts.test", "5.7.30", TlsMechanism.REQUIRETLS, false),
+            // an announced MTA-STS policy that cannot be fetched (none cached) may list the MX later: temporary
+            Arguments.of("fetchfail.test", "mx.fetchfail.test", "4.7.5", TlsMechanism.REQUIRETLS, false));
+    }
+
+    static Stream<Arguments> requireTlsTable() {
+        return requireTlsDecisions().flatMap(row -> Stream.of("no", "ifavailable", "required").flatMap(level ->
+            Stream.of("published", "all", "ignore").map(header -> {
+                Object[] values = row.get();
+                return Arguments.of(values[0], values[1], level, header, values[2], values[3], values[4]);
+            })));
+    }
+
+    @ParameterizedTest(name = "REQUIRETLS to {0} via {1}, tls={2}, tlsRequiredHeader={3}: refused={4} by {5}, DANE={6}")
+    @MethodSource("requireTlsTable")
+    void requireTlsQualifiesTheMxOrRefusesIt(String domain, String mxHost, String level, String header, String refusal,
+                                             TlsMechanism mechanism, boolean byDane) throws Exception {
+        MxPlan mx = plan(SenderTls.REQUIRETLS, level, true, domain, mxHost,
+            "<tlsRequiredHeader>" + header + "</tlsRequiredHeader>", REMEMBER).mxPlans().get(0);
+
+        assertThat(mx.security().mechanism()).isEqualTo(mechanism);
+        assertThat(mx.security().effectiveLevel()).isEqualTo(TlsLevel.REQUIRED);
+        assertThat(mx.plaintextFallback()).as("nothing ever falls back").isEmpty();
+        assertThat(mx.brokenTls()).as("the broken-TLS memory is never consulted").isEmpty();
+        if (refusal != null) {
+            assertThat(mx.refusal().orElseThrow().enhancedStatus()).isEqualTo(refusal);
+            assertThat(mx.refusal().get().isPermanent()).isEqualTo(refusal.startsWith("5"));
+            if (mechanism == TlsMechanism.REQUIRETLS) {
+                assertThat(mx.refusal().get().kind()).isEqualTo(FailureKind.REQUIRETLS);
+                assertThat(mx.refusal().get().detail()).startsWith("REQUIRETLS: " + mx.target())
+                    .contains("not found securely", "is not DNSSEC-validated")
+                    .contains(refusal.equals("4.7.5") ? "could not be fetched" : "no MTA-STS policy lists it");
+                assertThat(mx.refusalOutcome()).isEqualTo("requiretls");
+            }
+            return;
+        }
+        ConnectionPlan connection = mx.connection().orElseThrow();
+        assertThat(connection.startTlsMode()).isEqualTo(StartTlsMode.MANDATORY);
+        assertThat(connection.requireTls()).isTrue();
+        ResolvedTlsPolicy policy = policy(level).resolve(domain, Optional.empty());
+        if (byDane) {
+            assertThat(connection.tlsNegotiator()).isNotSameAs(profiles.requireTls(policy));
+            assertThat(mx.security().published()).contains("certificate by DANE", "3 1 1 " + HASH);
+        } else {
+            assertThat(connection.tlsNegotiator()).as("PKIX + host name, whatever tlsVerify says")
+                .isSameAs(profiles.requireTls(policy)).isSameAs(profiles.mtaStsEnforce(policy));
+            assertThat(mx.security().published()).contains("certificate by PKIX + host name (JDK trust store)");
+        }
+        assertThat(mx.security().published()).startsWith("requiretls: mx ").contains("REQUIRETLS offered and passed on");
+    }
+
+    @Test
+    void requireTlsKeepsTheDomainFailureOfABogusMxRrset() throws Exception {
+        DeliveryPlan plan = plan(SenderTls.REQUIRETLS, "ifavailable", false, "bogus.test", "mx.bogus.test");
+
+        assertThat(plan.domainFailure().orElseThrow().failure().enhancedStatus()).isEqualTo("4.7.5");
+    }
+
+    /** Under REQUIRETLS a TLS failure is final (5.7.30); other failures, and any failure without REQUIRETLS, stay. */
+    @ParameterizedTest(name = "{0} ({1}) under REQUIRETLS -> {2}")
+    @CsvSource({
+        "STARTTLS_NOT_OFFERED, 4.7.6, 5.7.30",
+        "TLS_NEGOTIATION,      4.7.5, 5.7.30",
+        "TLS_VERIFICATION,     4.7.5, 5.7.30",
+        "REQUIRETLS_MISSING,   5.7.30, 5.7.30",
+        "CONNECTION,           4.4.1, 4.4.1",
+        "GREETING_REJECTED,    4.3.2, 4.3.2"
+    })
+    void aTlsFailureIsFinalOnlyUnderRequireTls(FailureKind kind, String status, String underRequireTls) throws Exception {
+        DeliveryFailure failure = new DeliveryFailure(kind, status, "mx.sts.test [192.0.2.9]:25: " + kind);
+        MxPlan requireTls = plan(SenderTls.REQUIRETLS, "ifavailable", false, "sts.test", "mx.sts.test").mxPlans().get(0);
+        MxPlan plain = plan("required", false, "sts.test", "mx.sts.test").mxPlans().get(0);
+
+        DeliveryFailure judged = requireTls.failureOf(failure);
+
+        assertThat(judged.enhancedStatus()).isEqualTo(underRequireTls);
+        assertThat(judged.kind().isRequireTls()).isEqualTo(underRequireTls.equals("5.7.30"));
+        assertThat(judged.detail()).contains(failure.detail());
+        assertThat(plain.failureOf(failure)).isSameAs(failure);
+    }
+
+    /**
+     * TLS-Required: No: tlsRequiredHeader, operator tls (and the mailet's fallback), domain, James's MX -> STARTTLS
+     * mode, mechanism, effective level, plaintext fallback, whether the certificate check was lowered to a record.
+     */
+    static Stream<Arguments> tlsRequiredNoTable() {
+        return Stream.of(
+            // published: what receivers publish is left out (an enforced MTA-STS, usable DANE, refusals, a bogus
+            // RRset), the operator's level stands
+            Arguments.of("published", "ifavailable", false, "sts.test", "mx.sts.test", StartTlsMode.IF_OFFERED, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.IFAVAILABLE, false, false),
+            Arguments.of("published", "ifavailable", true, "plain.test", "mx.plain.test", StartTlsMode.IF_OFFERED, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.IFAVAILABLE, true, false),
+            Arguments.of("published", "ifavailable", false, "sts.test", "mx.elsewhere.test", StartTlsMode.IF_OFFERED, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.IFAVAILABLE, false, false),
+            Arguments.of("published", "ifavailable", false, "dane.test", "mx.forged.test", StartTlsMode.IF_OFFERED, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.IFAVAILABLE, false, false),
+            Arguments.of("published", "required", false, "dane.test", "mx.dane.test", StartTlsMode.MANDATORY, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.REQUIRED, false, false),
+            Arguments.of("published", "no", false, "sts.test", "mx.sts.test", StartTlsMode.NEVER, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.NO, false, false),
+            Arguments.of("published", "no", false, "bogus.test", "mx.bogus.test", StartTlsMode.NEVER, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.NO, false, false),
+            // the test policy's own required for req.test stands too
+            Arguments.of("published", "no", false, "req.test", "mx.req.test", StartTlsMode.MANDATORY, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.REQUIRED, false, false),
+            // all: the operator's ifavailable and required become TLS when offered, plaintext at once after a failed
+            // handshake, the certificate recorded; no stays no
+            Arguments.of("all", "required", false, "dane.test", "mx.dane.test", StartTlsMode.IF_OFFERED, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.IFAVAILABLE, true, true),
+            Arguments.of("all", "required", false, "plain.test", "mx.plain.test", StartTlsMode.IF_OFFERED, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.IFAVAILABLE, true, true),
+            Arguments.of("all", "ifavailable", false, "sts.test", "mx.sts.test", StartTlsMode.IF_OFFERED, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.IFAVAILABLE, true, true),
+            Arguments.of("all", "no", false, "sts.test", "mx.sts.test", StartTlsMode.NEVER, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.NO, false, false),
+            Arguments.of("all", "no", false, "req.test", "mx.req.test", StartTlsMode.IF_OFFERED, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.IFAVAILABLE, true, true),
+            // ignore: the header changes nothing
+            Arguments.of("ignore", "ifavailable", false, "sts.test", "mx.sts.test", StartTlsMode.MANDATORY, TlsMechanism.MTA_STS, TlsLevel.REQUIRED, false, false),
+            Arguments.of("ignore", "required", true, "plain.test", "mx.plain.test", StartTlsMode.MANDATORY, TlsMechanism.POLICY, TlsLevel.REQUIRED, false, false),
+            Arguments.of("ignore", "ifavailable", true, "plain.test", "mx.plain.test", StartTlsMode.IF_OFFERED, TlsMechanism.POLICY, TlsLevel.IFAVAILABLE, true, false));
+    }
+
+    @ParameterizedTest(name = "TLS-Required: No, tlsRequiredHeader={0}, tls={1} fallback={2}, {3} via {4}: {5} by {6}, {7}, fallback={8}, lowered check={9}")
+    @MethodSource("tlsRequiredNoTable")
+    void theTlsRequiredNoHeaderLowersWhatTlsRequiredHeaderLets(String header, String level, boolean fallback,
+                                                              String domain, String mxHost, StartTlsMode mode,
+                                                              TlsMechanism mechanism, TlsLevel effective,
+                                                              boolean plaintextFallback, boolean loweredCheck)
+            throws Exception {
+        String[] options = {"<tlsRequiredHeader>" + header + "</tlsRequiredHeader>", "<tlsVerify>host</tlsVerify>"};
+        DeliveryPlan plan = plan(SenderTls.TLS_REQUIRED_NO, level, fallback, domain, mxHost, options);
+        MxPlan mx = plan.mxPlans().get(0);
+        ResolvedTlsPolicy policy = policy(level, options).resolve(domain, Optional.empty());
+
+        assertThat(plan.domainFailure()).isEmpty();
+        assertThat(mx.refusal()).isEmpty();
+        assertThat(mx.connection().orElseThrow().startTlsMode()).isEqualTo(mode);
+        assertThat(mx.connection().get().requireTls()).isFalse();
+        assertThat(mx.security().mechanism()).isEqualTo(mechanism);
+        assertThat(mx.security().effectiveLevel()).isEqualTo(effective);
+        assertThat(mx.plaintextFallback().isPresent()).isEqualTo(plaintextFallback);
+        mx.plaintextFallback().ifPresent(plaintext -> assertThat(plaintext.startTlsMode()).isEqualTo(StartTlsMode.NEVER));
+        if (mechanism == TlsMechanism.TLS_REQUIRED_NO) {
+            assertThat(dns.txtLookups.get()).as("MTA-STS not looked up").isZero();
+            assertThat(mx.security().published()).startsWith("tls-required-no: TLS-Required: No, tlsRequiredHeader="
+                + header + " [global]").contains("MTA-STS and DANE not looked up");
+            assertThat(mx.connection().get().tlsNegotiator()).isSameAs(loweredCheck
+                ? profiles.neverFailing(policy) : profiles.operator(policy));
+        }
+        if (loweredCheck) {
+            assertThat(profiles.neverFailing(policy)).isNotSameAs(profiles.operator(policy));
+        }
+    }
+
+    /**
+     * The broken-TLS memory: operator tls, domain (and James's MX), what the sender asked, the policy's options, an
+     * entry for the MX address -> STARTTLS mode, mechanism, effective level, and what the plan does with the memory
+     * (uses the entry, remembers a failed handshake, or leaves the memory alone).
+     */
+    static Stream<Arguments> brokenTlsTable() {
+        String[] remember = {REMEMBER};
+        String[] off = {};
+        String[] lowerAll = {REMEMBER, "<tlsRequiredHeader>all</tlsRequiredHeader>"};
+        return Stream.of(
+            Arguments.of("ifavailable", "plain.test", SenderTls.NONE, remember, true, StartTlsMode.NEVER, TlsMechanism.BROKEN_TLS, TlsLevel.NO, Memory.USED),
+            Arguments.of("ifavailable", "plain.test", SenderTls.NONE, remember, false, StartTlsMode.IF_OFFERED, TlsMechanism.POLICY, TlsLevel.IFAVAILABLE, Memory.REMEMBERS),
+            Arguments.of("ifavailable", "plain.test", SenderTls.NONE, off, true, StartTlsMode.IF_OFFERED, TlsMechanism.POLICY, TlsLevel.IFAVAILABLE, Memory.NOT_CONSULTED),
+            Arguments.of("required", "plain.test", SenderTls.NONE, remember, true, StartTlsMode.MANDATORY, TlsMechanism.POLICY, TlsLevel.REQUIRED, Memory.NOT_CONSULTED),
+            Arguments.of("no", "plain.test", SenderTls.NONE, remember, true, StartTlsMode.NEVER, TlsMechanism.POLICY, TlsLevel.NO, Memory.NOT_CONSULTED),
+            // what receivers publish raises ifavailable: never plaintext, nothing remembered
+            Arguments.of("ifavailable", "sts.test", SenderTls.NONE, remember, true, StartTlsMode.MANDATORY, TlsMechanism.MTA_STS, TlsLevel.REQUIRED, Memory.NOT_CONSULTED),
+            Arguments.of("ifavailable", "dane.test", SenderTls.NONE, remember, true, StartTlsMode.MANDATORY, TlsMechanism.DANE, TlsLevel.REQUIRED, Memory.NOT_CONSULTED),
+            Arguments.of("ifavailable", "pkix.test", SenderTls.NONE, remember, true, StartTlsMode.MANDATORY, TlsMechanism.DANE, TlsLevel.REQUIRED, Memory.NOT_CONSULTED),
+            // MTA-STS testing does not raise it
+            Arguments.of("ifavailable", "testing.test", SenderTls.NONE, remember, true, StartTlsMode.NEVER, TlsMechanism.BROKEN_TLS, TlsLevel.NO, Memory.USED),
+            Arguments.of("ifavailable", "sts.test", SenderTls.REQUIRETLS, remember, true, StartTlsMode.MANDATORY, TlsMechanism.REQUIRETLS, TlsLevel.REQUIRED, Memory.NOT_CONSULTED),
+            Arguments.of("ifavailable", "sts.test", SenderTls.TLS_REQUIRED_NO, remember, true, StartTlsMode.NEVER, TlsMechanism.BROKEN_TLS, TlsLevel.NO, Memory.USED),
+            Arguments.of("ifavailable", "plain.test", SenderTls.TLS_REQUIRED_NO, lowerAll, false, StartTlsMode.IF_OFFERED, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.IFAVAILABLE, Memory.REMEMBERS),
+            // an operator's required lowered by the header is still not the operator's ifavailable
+            Arguments.of("required", "plain.test", SenderTls.TLS_REQUIRED_NO, lowerAll, true, StartTlsMode.IF_OFFERED, TlsMechanism.TLS_REQUIRED_NO, TlsLevel.IFAVAILABLE, Memory.NOT_CONSULTED));
+    }
+
+    enum Memory { USED, REMEMBERS, NOT_CONSULTED }
+
+    @ParameterizedTest(name = "tls={0} {1}, sender {2}, options {3}, remembered={4}: {5} by {6}, {7}, memory {8}")
+    @MethodSource("brokenTlsTable")
+    void theBrokenTlsMemoryOnlyServesAnOperatorsIfavailable(String level, String domain, SenderTls asked,
+                                                             String[] options, boolean remembered, StartTlsMode mode,
+                                                             TlsMechanism mechanism, TlsLevel effective, Memory memory)
+            throws Exception {
+        BrokenTlsKey key = BrokenTlsKey.of(InetAddress.getByName(JAMES_MX_ADDRESS), 25, Optional.empty());
+        if (remembered) {
+            brokenTls.remember(key, "mx.test", "TLS negotiation failed (4.7.5)", Instant.now(), Duration.ofHours(1));
+        }
+
+        MxPlan mx = plan(asked, level, true, domain, "mx." + domain.replace(".test", "") + ".test", options).mxPlans().get(0);
+
+        assertThat(mx.connection().orElseThrow().startTlsMode()).isEqualTo(mode);
+        assertThat(mx.security().mechanism()).isEqualTo(mechanism);
+        assertThat(mx.security().effectiveLevel()).isEqualTo(effective);
+        assertThat(mx.brokenTls().map(b -> b.used().isPresent() ? Memory.USED : Memory.REMEMBERS)
+            .orElse(Memory.NOT_CONSULTED)).isEqualTo(memory);
+        if (memory == Memory.USED) {
+            assertThat(mx.plaintextFallback()).isEmpty();
+            assertThat(mx.security().published()).startsWith("broken-tls: TLS handshake with [192.0.2.9]:25 from default failed at ")
+                .contains("TLS negotiation failed (4.7.5)", "plaintext until ", "tlsRememberBroken=1 hour [global]");
+        }
+        if (memory != Memory.NOT_CONSULTED) {
+            assertThat(mx.brokenTls().get().key()).isEqualTo(key);
+        }
+    }
+
+    @Test
+    void anEntryCountsForItsOwnSourceAddressOnlyAndUntilItExpires() throws Exception {
+        InetAddress mx = InetAddress.getByName("192.0.2.11");
+        FakeDns james = new FakeDns().mx("plain.test", "mx1.plain.test").a("mx1.plain.test", "192.0.2.11");
+        TlsPolicy policy = policy("ifavailable", REMEMBER);
+        Optional<Binding> b1 = policy.binding("b1");
+        brokenTls.remember(BrokenTlsKey.of(mx, 25, b1.orElseThrow().bindAddress()), "mx1.plain.test", "failed",
+            Instant.now(), Duration.ofHours(1));
+        brokenTls.remember(BrokenTlsKey.of(mx, 26, Optional.empty()), "mx1.plain.test", "failed", Instant.now(),
+            Duration.ofHours(1));
+
+        assertThat(mechanism(planner(james).plan(request(policy, "plain.test", b1)))).isEqualTo(TlsMechanism.BROKEN_TLS);
+        assertThat(mechanism(planner(james).plan(request(policy, "plain.test", Optional.empty()))))
+            .as("another source address, another port").isEqualTo(TlsMechanism.POLICY);
+
+        brokenTls.remember(BrokenTlsKey.of(mx, 25, Optional.empty()), "mx1.plain.test", "failed",
+            Instant.now().minus(Duration.ofHours(2)), Duration.ofHours(1));
+        assertThat(mechanism(planner(james).plan(request(policy, "plain.test", Optional.empty()))))
+            .as("expired").isEqualTo(TlsMechanism.POLICY);
+    }
+
+    /** What a plan's broken-TLS handling makes of each connection result. */
+    @ParameterizedTest(name = "remembered before={0}, connection {1} -> remembered after={2}, uses {3}")
+    @CsvSource(nullValues = "-", value = {
+        "false, TLS_NEGOTIATION,  true,  0",
+        "false, TLS_VERIFICATION, false, 0",
+        "false, CONNECTION,       false, 0",
+        "false, -,                false, 0",
+        "true,  -,                true,  1",
+        "true,  CONNECTION,       true,  0"
+    })
+    void eachConnectionResultIsReportedToTheMemory(boolean rememberedBefore, FailureKind failure, boolean rememberedAfter,
+                                                   long uses) throws Exception {
+        BrokenTlsKey key = BrokenTlsKey.of(InetAddress.getByName(JAMES_MX_ADDRESS), 25, Optional.empty());
+        if (rememberedBefore) {
+            brokenTls.remember(key, "mx.plain.test", "earlier failure (4.7.5)", Instant.now(), Duration.ofHours(1));
+        }
+        MxPlan mx = plan(SenderTls.NONE, "ifavailable", false, "plain.test", "mx.plain.test", REMEMBER).mxPlans().get(0);
+        HostAttemptResult result = failure == null
+            ? HostAttemptResult.transacted(mx.target(), Optional.empty(), List.of())
+            : HostAttemptResult.notTransacted(mx.target(), Optional.empty(), new DeliveryFailure(failure, "4.7.5", "it failed"));
+
+        mx.afterAttempt(result);
+
+        Optional<BrokenTlsEntry> entry = brokenTls.isRemembered(key, Instant.now());
+        assertThat(entry.isPresent()).isEqualTo(rememberedAfter);
+        entry.ifPresent(e -> {
+            assertThat(e.uses()).isEqualTo(uses);
+            assertThat(e.until()).isAfter(Instant.now().plus(Duration.ofMinutes(59)));
+            assertThat(e.failure()).isEqualTo(rememberedBefore ? "earlier failure (4.7.5)" : "it failed (4.7.5)");
+        });
+        assertThat(metrics.countFor("jamestls_broken_tls_used")).isEqualTo(uses);
+    }
+
+    private static TlsMechanism mechanism(DeliveryPlan plan) {
+        return plan.mxPlans().get(0).security().mechanism();
+    }
+
     private DeliveryPlan plan(String operatorLevel, boolean fallback, String domain, String jamesMx) throws Exception {
-        FakeDns james = new FakeDns().mx(domain, jamesMx).a(jamesMx, "192.0.2.9");
-        EffectivePolicy policy = new EffectivePolicy(policy(operatorLevel), fallback);
+        return plan(SenderTls.NONE, operatorLevel, fallback, domain, jamesMx);
+    }
+
+    /** One mail whose sender asked {@code asked}; {@code globalOptions} are added to the policy's global scope. */
+    private DeliveryPlan plan(SenderTls asked, String operatorLevel, boolean fallback, String domain, String jamesMx,
+                              String... globalOptions) throws Exception {
+        FakeDns james = new FakeDns().mx(domain, jamesMx).a(jamesMx, JAMES_MX_ADDRESS);
+        EffectivePolicy policy = new EffectivePolicy(policy(operatorLevel, globalOptions), fallback);
         return planner(james).plan(new DeliveryRequest("m1-to-" + domain, domain, Optional.empty(),
-            policy.resolve(domain, Optional.empty())));
+            policy.resolve(domain, Optional.empty())).withSenderTls(asked));
     }
 
     private Object negotiator(String domain) throws Exception {
@@ -340,11 +643,13 @@ class DeliveryPlannerTest {
         }, new MtaStsPolicyCache(cacheDir), Clock.systemUTC());
         PublishedPolicies published = new PublishedPolicies(Optional.of(mtaSts),
             Optional.of(new DaneLookup(ScriptedValidatingResolver.resolverOver(dnssec))), 25);
-        return new DeliveryPlanner(new MxResolver(james, 25), published, profiles, "relay.test");
+        return new DeliveryPlanner(new MxResolver(james, 25), published, profiles, "relay.test", brokenTls,
+            Clock.systemUTC());
     }
 
-    private static TlsPolicy policy(String operatorLevel) throws Exception {
-        String xml = "<tlsPolicy>\n  <tls>" + operatorLevel + "</tls>\n" + DOMAINS + "\n</tlsPolicy>";
+    private static TlsPolicy policy(String operatorLevel, String... globalOptions) throws Exception {
+        String xml = "<tlsPolicy>\n  <tls>" + operatorLevel + "</tls>\n" + String.join("\n", globalOptions) + "\n"
+            + DOMAINS + "\n</tlsPolicy>";
         return TlsPolicyParser.parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)), "t.xml");
     }
 }

@@ -21,6 +21,7 @@ import org.jamestls.testing.ScriptedSmtpServer.TlsBehaviour;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each STARTTLS mode against each receiver behaviour, over a real socket to a scripted receiver. */
@@ -115,6 +116,56 @@ class HostDeliveryTest {
 
         assertThat(result.connectionFailure().orElseThrow().kind()).isEqualTo(FailureKind.CONNECTION);
         assertThat(result.connectionFailure().orElseThrow().enhancedStatus()).isEqualTo("4.4.1");
+    }
+
+    /**
+     * REQUIRETLS (RFC 8689 section 4.2.1 steps 5-6): whether the receiver offers it after STARTTLS, and whether the plan
+     * requires it -> delivered, MAIL FROM carrying the parameter, the failure before any transaction.
+     */
+    @ParameterizedTest(name = "receiver offers REQUIRETLS={0}, plan requires it={1}: delivered={2}, parameter sent={3}")
+    @CsvSource(nullValues = "-", value = {
+        "true,  true,  true,  true,  -",
+        "false, true,  false, false, 5.7.30",
+        "true,  false, true,  false, -",
+        "false, false, true,  false, -"
+    })
+    void requireTlsIsCheckedInTheEhloAfterStartTlsAndPassedOn(boolean offered, boolean required, boolean delivered,
+                                                              boolean parameterSent, String failureStatus) throws Exception {
+        ScriptedSmtpServer receiver = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS);
+        try (ScriptedSmtpServer server = offered ? receiver.offeringRequireTls() : receiver) {
+            ConnectionPlan plan = required ? plan(StartTlsMode.MANDATORY).requiringTls(TestTls.unverified())
+                : plan(StartTlsMode.MANDATORY);
+
+            HostAttemptResult result = hostDelivery.attempt(target(server), plan, mail(), List.of(new MailAddress("to@dest.test")));
+
+            assertThat(server.dataReceived()).isEqualTo(delivered);
+            assertThat(server.commands().stream().anyMatch(c -> c.startsWith("MAIL FROM:") && c.endsWith(" REQUIRETLS")))
+                .isEqualTo(parameterSent);
+            if (failureStatus != null) {
+                assertThat(result.connectionFailure().orElseThrow().enhancedStatus()).isEqualTo(failureStatus);
+                assertThat(result.connectionFailure().get().kind()).isEqualTo(FailureKind.REQUIRETLS_MISSING);
+                assertThat(result.connectionFailure().get().detail()).contains("does not offer REQUIRETLS after STARTTLS");
+                assertThat(server.commands()).noneMatch(command -> command.startsWith("MAIL FROM")).contains("QUIT");
+            }
+        }
+    }
+
+    @Test
+    void aSessionOpenedForRequireTlsCarriesNoOtherMailAndTheOtherWayRound() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS).offeringRequireTls();
+             SessionPool pool = new SessionPool(10, java.time.Duration.ofSeconds(30), 4)) {
+            HostDelivery reusing = new HostDelivery(5000, 5000, pool);
+            ConnectionPlan plain = plan(StartTlsMode.MANDATORY);
+
+            reusing.attempt(target(server), plain.requiringTls(TestTls.unverified()), mail(), List.of(new MailAddress("a@dest.test")));
+            reusing.attempt(target(server), plain, mail(), List.of(new MailAddress("b@dest.test")));
+            reusing.attempt(target(server), plain.requiringTls(TestTls.unverified()), mail(), List.of(new MailAddress("c@dest.test")));
+
+            assertThat(server.connections()).isEqualTo(2);
+            assertThat(server.commands().stream().filter(c -> c.startsWith("MAIL FROM:")))
+                .containsExactly("MAIL FROM:<from@source.test> REQUIRETLS", "MAIL FROM:<from@source.test>",
+                    "MAIL FROM:<from@source.test> REQUIRETLS");
+        }
     }
 
     private static MxTarget target(ScriptedSmtpServer server) {

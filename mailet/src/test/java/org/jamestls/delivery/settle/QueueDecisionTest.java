@@ -120,6 +120,33 @@ class QueueDecisionTest {
     }
 
     @Test
+    void noMxMeetingRequireTlsBouncesAtOnceWith5730() throws Exception {
+        Mail mail = mail("a@dest.test");
+        DeliveryFailure noneQualifies = new DeliveryFailure(FailureKind.REQUIRETLS, "5.7.30",
+            "REQUIRETLS: mx1.dest.test [127.0.0.1]:25 was not found securely");
+
+        decision.settle(mail, allFailed(mail, noneQualifies, noneQualifies), label());
+
+        assertThat(queue.enqueued).isEmpty();
+        assertThat(bouncer.bounces).singleElement().satisfies(bounce ->
+            assertThat(bounce.status).isEqualTo("5.7.30 REQUIRETLS: mx1.dest.test [127.0.0.1]:25 was not found securely"));
+        assertThat(metricFactory.countFor("jamestls_bounced_required_requiretls")).isEqualTo(1);
+    }
+
+    @Test
+    void exhaustedRetriesOfARequireTlsMailAnAvailableMxDidNotMeetSay5730() throws Exception {
+        Mail mail = mail("a@dest.test");
+        RetryCount.set(mail, 3);
+        DeliveryFailure noRequireTls = new DeliveryFailure(FailureKind.REQUIRETLS_MISSING, "5.7.30",
+            "REQUIRETLS: mx1.dest.test [127.0.0.1]:25 does not offer REQUIRETLS after STARTTLS");
+
+        decision.settle(mail, allFailed(mail, REFUSED, noRequireTls, REFUSED), label());
+
+        assertThat(bouncer.bounces).singleElement().satisfies(bounce -> assertThat(bounce.status)
+            .startsWith("5.7.30 ").contains("does not offer REQUIRETLS", "connection refused"));
+    }
+
+    @Test
     void mixedOutcomeBouncesRejectedRecipientsAndRetriesOnlyTheDeferredOnes() throws Exception {
         Mail mail = mail("ok@dest.test", "gone@dest.test", "later@dest.test");
         DeliveryFailure gone = new DeliveryFailure(FailureKind.RECIPIENT_REJECTED, "5.1.1", "mx1 rejected gone@dest.test: 550");
