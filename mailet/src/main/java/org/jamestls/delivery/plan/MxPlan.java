@@ -18,9 +18,9 @@ import org.jamestls.policy.TlsLevel;
  * ({@link MxSecurity}: deciding mechanism, effective level, published policy) for logs, attributes and metrics.
  * Immutable; built by {@link DeliveryPlanner}.
  *
- * <p>TLS-RPT (RFC 8460) adds the policy this MX was judged by here: {@code sts} with the policy strings and MX
- * patterns, {@code tlsa} with the records, or {@code no-policy-found}, taken by the planner from the same
- * {@link DomainPublishedPolicy} lookups that decide {@link #security()}.
+ * <p>TLS-RPT (RFC 8460): {@link #reportTerms()} is the policy this MX is judged by ({@code sts} with the policy
+ * strings and MX patterns, {@code tlsa} with the records, or {@code no-policy-found}) and that policy's own problem,
+ * taken by the planner from the same {@link DomainPublishedPolicy} lookups that decide {@link #security()}.
  */
 public final class MxPlan {
     private final MxTarget target;
@@ -28,14 +28,22 @@ public final class MxPlan {
     private final Optional<DeliveryFailure> refusal;
     private final Optional<ConnectionPlan> connection;
     private final Optional<ConnectionPlan> plaintextFallback;
+    private final TlsReportTerms reportTerms;
 
     private MxPlan(MxTarget target, MxSecurity security, Optional<DeliveryFailure> refusal,
                    Optional<ConnectionPlan> connection, Optional<ConnectionPlan> plaintextFallback) {
+        this(target, security, refusal, connection, plaintextFallback, TlsReportTerms.NOT_REPORTED);
+    }
+
+    private MxPlan(MxTarget target, MxSecurity security, Optional<DeliveryFailure> refusal,
+                   Optional<ConnectionPlan> connection, Optional<ConnectionPlan> plaintextFallback,
+                   TlsReportTerms reportTerms) {
         this.target = Objects.requireNonNull(target, "target");
         this.security = Objects.requireNonNull(security, "security");
         this.refusal = refusal;
         this.connection = connection;
         this.plaintextFallback = plaintextFallback;
+        this.reportTerms = Objects.requireNonNull(reportTerms, "reportTerms");
     }
 
     /** This MX must not be tried (not in the MTA-STS policy, DANE data unusable): a temporary failure. */
@@ -57,6 +65,11 @@ public final class MxPlan {
             Optional.empty(), Optional.of(connection), plaintextFallback);
     }
 
+    /** The same plan, its sessions counted in TLS reports as {@code terms} say. */
+    MxPlan reportedAs(TlsReportTerms terms) {
+        return new MxPlan(target, security, refusal, connection, plaintextFallback, terms);
+    }
+
     public MxTarget target() {
         return target;
     }
@@ -73,6 +86,11 @@ public final class MxPlan {
     /** The connection to make; empty exactly when {@link #refusal()} is present. */
     public Optional<ConnectionPlan> connection() {
         return connection;
+    }
+
+    /** How this MX's sessions count in TLS reports (RFC 8460). */
+    public TlsReportTerms reportTerms() {
+        return reportTerms;
     }
 
     /** The plaintext connection allowed after a failed handshake (Momentum's tls_ifavailable_fallback). */
