@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one {@link DeliveryPlan}: the MX plans in order, the next one whenever a connection fails before the
  * transaction (or the plan refuses the MX), and an MX plan's plaintext fallback when its handshake failed.
- * Decides nothing itself. One log line (and the attempt metrics) per connection attempt, refusal or domain failure.
+ * Decides nothing itself. One log line (and the attempt metrics) per connection attempt, refusal or domain failure,
+ * and each of them handed to the run's {@link TlsRptRecorder.Recording} (TLS reports).
  */
 public class DomainDeliverer {
     private static final Logger LOGGER = LoggerFactory.getLogger(DomainDeliverer.class);
@@ -39,11 +40,18 @@ public class DomainDeliverer {
     }
 
     public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan) {
+        return deliver(mail, recipients, plan, TlsRptRecorder.Recording.NONE);
+    }
+
+    /** Runs {@code plan}, telling {@code recording} about each attempt, refusal or domain failure. */
+    public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan,
+                                        TlsRptRecorder.Recording recording) {
         DeliveryLabel label = plan.label();
         if (plan.domainFailure().isPresent()) {
             DeliveryPlan.DomainFailure failure = plan.domainFailure().get();
             metrics.attempt(label.level(), failure.failure().kind().label());
             log(AttemptLog.domainFailure(label, failure.failure()));
+            recording.domainFailed(failure.reportTerms(), failure.failure());
             return DomainDeliveryResult.allFailed(recipients, failure.failure(), List.of(), failure.security());
         }
         List<DeliveryFailure> failedAttempts = new ArrayList<>();
@@ -53,10 +61,11 @@ public class DomainDeliverer {
                 // counted as published-policy whatever the refusal's kind (also unusable TLS settings), as before
                 count(label, mx.security(), FailureKind.PUBLISHED_POLICY.label());
                 log(AttemptLog.notTried(label, mx.target(), mx.security(), refusal.get()));
+                recording.refused(mx.target(), mx.reportTerms(), refusal.get());
                 failedAttempts.add(refusal.get());
                 continue;
             }
-            HostAttemptResult result = attempt(mail, recipients, label, mx);
+            HostAttemptResult result = attempt(mail, recipients, label, mx, recording);
             if (result.isTransacted()) {
                 return DomainDeliveryResult.fromTransaction(result, failedAttempts, mx.security());
             }
@@ -68,23 +77,26 @@ public class DomainDeliverer {
     }
 
     /** The MX plan's connection, then its plaintext fallback when the plan allows one after this result. */
-    private HostAttemptResult attempt(Mail mail, Collection<MailAddress> recipients, DeliveryLabel label, MxPlan mx) {
-        HostAttemptResult result = connect(mail, recipients, label, mx, mx.connection().orElseThrow(), false);
+    private HostAttemptResult attempt(Mail mail, Collection<MailAddress> recipients, DeliveryLabel label, MxPlan mx,
+                                      TlsRptRecorder.Recording recording) {
+        HostAttemptResult result = connect(mail, recipients, label, mx, mx.connection().orElseThrow(), false, recording);
         Optional<ConnectionPlan> fallback = mx.fallbackAfter(result);
         if (fallback.isPresent()) {
-            result = connect(mail, recipients, label, mx, fallback.get(), true);
+            result = connect(mail, recipients, label, mx, fallback.get(), true, recording);
         }
         return result;
     }
 
     private HostAttemptResult connect(Mail mail, Collection<MailAddress> recipients, DeliveryLabel label, MxPlan mx,
-                                      ConnectionPlan connection, boolean plaintextFallback) {
+                                      ConnectionPlan connection, boolean plaintextFallback,
+                                      TlsRptRecorder.Recording recording) {
         HostAttemptResult result = hostDelivery.attempt(mx.target(), connection, mail, recipients);
         String outcome = result.connectionFailure()
             .map(failure -> failure.kind().label())
             .orElse(result.tls().isPresent() ? "tls" : "plaintext");
         count(label, mx.security(), outcome);
         log(AttemptLog.attempt(label, mx.target(), mx.security(), plaintextFallback, result));
+        recording.attempted(mx.target(), mx.reportTerms(), connection, result);
         return result;
     }
 

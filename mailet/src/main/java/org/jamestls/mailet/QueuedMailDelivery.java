@@ -13,6 +13,7 @@ import org.apache.james.metrics.api.TimeMetric;
 import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.Mail;
 import org.jamestls.delivery.DomainDeliverer;
+import org.jamestls.delivery.TlsRptRecorder;
 import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.DomainDeliveryResult;
@@ -40,9 +41,18 @@ public class QueuedMailDelivery {
     private final QueueDecision queueDecision;
     private final DomainSplitter splitter;
     private final DeliveryMetrics metrics;
+    private final TlsRptRecorder tlsRpt;
 
     public QueuedMailDelivery(EffectivePolicy policy, DeliveryPlanner planner, DomainDeliverer deliverer,
                               QueueDecision queueDecision, DomainSplitter splitter, DeliveryMetrics metrics) {
+        this(policy, planner, deliverer, queueDecision, splitter, metrics, TlsRptRecorder.OFF);
+    }
+
+    /** @param tlsRpt where attempts to domains with tlsRpt on are counted for TLS reports */
+    public QueuedMailDelivery(EffectivePolicy policy, DeliveryPlanner planner, DomainDeliverer deliverer,
+                              QueueDecision queueDecision, DomainSplitter splitter, DeliveryMetrics metrics,
+                              TlsRptRecorder tlsRpt) {
+        this.tlsRpt = tlsRpt;
         this.policy = policy;
         this.planner = planner;
         this.deliverer = deliverer;
@@ -77,7 +87,7 @@ public class QueuedMailDelivery {
                                                       DeliveryRequest request) {
         try {
             DeliveryPlan plan = planner.plan(request);
-            return deliverer.deliver(mail, recipients, plan);
+            return deliverer.deliver(mail, recipients, plan, tlsRpt.forDelivery(mail, request));
         } catch (RuntimeException e) {
             LOGGER.error("Unexpected error delivering mail {} to {}", mail.getName(), request.domain(), e);
             return DomainDeliveryResult.allFailed(recipients, new DeliveryFailure(FailureKind.INTERNAL, "4.3.0",
