@@ -2,9 +2,7 @@ package org.jamestls.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.regex.Matcher;
 import java.util.stream.Collectors;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.jamestls.it.support.DnsRecords;
@@ -110,8 +108,8 @@ class ObservabilityIT {
     @Test
     void deliveriesAreCountedAndTimedInJamesMetrics(TestEnvironment env) {
         JamesServer james = TlsScenarios.james(env);
-        double attemptsBefore = metric(james, "jamestls_attempts_required_tls");
-        double deliveredBefore = metric(james, "jamestls_delivered_required_tls");
+        double attemptsBefore = james.webAdmin().metric("jamestls_attempts_required_tls");
+        double deliveredBefore = james.webAdmin().metric("jamestls_delivered_required_tls");
         String recipient = TlsScenarios.uniqueRecipient("metrics", "required.tls.matrix.test");
 
         james.submitter().mail().from(TlsScenarios.uniqueSender("metrics")).to(recipient).send();
@@ -119,8 +117,8 @@ class ObservabilityIT {
         james.awaitLog("Delivery outcome \\(delivered\\): .*recipients=\\[" + recipient.replace(".", "\\.") + "\\]",
             TlsScenarios.DELIVERY_TIMEOUT);
 
-        assertThat(metric(james, "jamestls_attempts_required_tls")).as(jamesTlsMetrics(james)).isEqualTo(attemptsBefore + 1);
-        assertThat(metric(james, "jamestls_delivered_required_tls")).isEqualTo(deliveredBefore + 1);
+        assertThat(james.webAdmin().metric("jamestls_attempts_required_tls")).as(jamesTlsMetrics(james)).isEqualTo(attemptsBefore + 1);
+        assertThat(james.webAdmin().metric("jamestls_delivered_required_tls")).isEqualTo(deliveredBefore + 1);
         assertThat(james.webAdmin().get("/metrics").body).contains("jamestls_delivery_latency");
     }
 
@@ -129,12 +127,5 @@ class ObservabilityIT {
         WebAdminClient.Response metrics = james.webAdmin().get("/metrics");
         return "GET /metrics " + metrics.status + ":\n" + metrics.body.lines().filter(line -> line.contains("jamestls"))
             .collect(Collectors.joining("\n"));
-    }
-
-    /** A counter's value from WebAdmin's Prometheus export (0 when not yet created). */
-    private static double metric(JamesServer james, String name) {
-        String body = james.webAdmin().get("/metrics").body;
-        Matcher matcher = Pattern.compile("(?m)^" + name + "(?:_total)?(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
-        return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 }

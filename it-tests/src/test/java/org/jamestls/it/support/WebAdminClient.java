@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** GET, POST and DELETE requests to James's webadmin ({@code http://127.0.0.1:}{@link TestNetwork#JAMES_WEBADMIN_PORT}). */
 public final class WebAdminClient {
@@ -54,6 +56,16 @@ public final class WebAdminClient {
     public Response post(String pathAndQuery) {
         return send("POST", pathAndQuery, HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
             .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /** A counter's value from {@code GET /metrics} (Prometheus format; 0 while the counter does not exist yet). */
+    public double metric(String name) {
+        Response metrics = get("/metrics");
+        if (metrics.status != 200) {
+            throw new IllegalStateException("GET /metrics answered " + metrics);
+        }
+        Matcher matcher = Pattern.compile("(?m)^" + name + "(?:_total)?(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(metrics.body);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 
     private Response send(String method, String pathAndQuery, HttpRequest.Builder builder) {
