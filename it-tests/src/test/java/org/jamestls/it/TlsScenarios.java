@@ -64,8 +64,13 @@ final class TlsScenarios {
 
     /** James with our mailet, sample config and the test policy, and the senders' domain in DNS. */
     static JamesServer james(TestEnvironment env) {
+        return james(env, config(env));
+    }
+
+    /** James with {@code config} (e.g. {@link #config} with more), and the senders' domain in DNS. */
+    static JamesServer james(TestEnvironment env, JamesConfig config) {
         env.dns().publish(SENDERS);
-        return env.james(config(env));
+        return env.james(config);
     }
 
     /** A sender address of its own per test, so the DSN it gets back is easy to find. */
