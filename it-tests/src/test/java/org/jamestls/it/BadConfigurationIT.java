@@ -71,7 +71,11 @@ class BadConfigurationIT {
                     .withConfFile("tls-policy.xml", sample("tls-policy.xml").replace("<tlsPolicy>", "<tlsPolicy><dane>on</dane>"))
                     .withConfFile("mailetcontainer.xml", mailetContainer.replace(SAMPLE_RELAY_PARAMETER,
                         SAMPLE_RELAY_PARAMETER + "<dnssecTrustAnchor>file://conf/no-anchor.zone</dnssecTrustAnchor>")),
-                "Invalid mailet parameter <dnssecTrustAnchor> file://conf/no-anchor.zone"));
+                "Invalid mailet parameter <dnssecTrustAnchor> file://conf/no-anchor.zone"),
+            Arguments.of("tlsRpt on without tlsRptFrom",
+                JamesConfig.samples().withConfFile("tls-policy.xml",
+                    sample("tls-policy.xml").replace("<tlsPolicy>", "<tlsPolicy><tlsRpt>on</tlsRpt>")),
+                "<tlsRptFrom> is required because tlsRpt is on in the TLS policy"));
     }
 
     /** DANE on with a resolver that serves no DNSSEC: James starts, and says which resolver is the problem. */

@@ -20,6 +20,7 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.mailet.TlsRemoteDelivery;
+import org.jamestls.tlsrpt.TlsRptRegistry;
 import org.jamestls.webadmin.LoadedPolicies;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -67,14 +68,15 @@ public class FaultInjectingTlsRemoteDelivery extends TlsRemoteDelivery {
     @Inject
     public FaultInjectingTlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem,
                                            MetricFactory metricFactory, LoadedPolicies loadedPolicies,
-                                           BrokenTlsMemory brokenTls) {
-        this(new Faults(), dnsService, queueFactory, fileSystem, metricFactory, loadedPolicies, brokenTls);
+                                           BrokenTlsMemory brokenTls, TlsRptRegistry tlsRptRegistry) {
+        this(new Faults(), dnsService, queueFactory, fileSystem, metricFactory, loadedPolicies, brokenTls, tlsRptRegistry);
     }
 
     private FaultInjectingTlsRemoteDelivery(Faults faults, DNSService dnsService, MailQueueFactory<?> queueFactory,
                                             FileSystem fileSystem, MetricFactory metricFactory, LoadedPolicies loadedPolicies,
-                                            BrokenTlsMemory brokenTls) {
-        super(dnsService, new FaultyQueues(queueFactory, faults), fileSystem, metricFactory, loadedPolicies, brokenTls);
+                                            BrokenTlsMemory brokenTls, TlsRptRegistry tlsRptRegistry) {
+        super(dnsService, new FaultyQueues(queueFactory, faults), fileSystem, metricFactory, loadedPolicies, brokenTls,
+            tlsRptRegistry);
         this.faults = faults;
     }
 

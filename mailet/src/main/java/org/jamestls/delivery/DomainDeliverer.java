@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * transaction (or the plan refuses the MX), and an MX plan's plaintext fallback when its handshake failed.
  * Decides nothing itself: what a failure counts as ({@link MxPlan#failureOf}, final under REQUIRETLS) and what the
  * broken-TLS memory learns ({@link MxPlan#afterAttempt}) are the plan's. One log line (and the attempt metrics) per
- * connection attempt, refusal or domain failure; the line shows what the connection met.
+ * connection attempt, refusal or domain failure, the line showing what the connection met, and each of them handed
+ * to the run's {@link TlsRptRecorder.Recording} (TLS reports).
  */
 public class DomainDeliverer {
     private static final Logger LOGGER = LoggerFactory.getLogger(DomainDeliverer.class);
@@ -39,13 +40,20 @@ public class DomainDeliverer {
         this.metrics = metrics;
     }
 
-    public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan) {
+    public final DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan) {
+        return deliver(mail, recipients, plan, TlsRptRecorder.Recording.NONE);
+    }
+
+    /** Runs {@code plan}, telling {@code recording} about each attempt, refusal or domain failure. */
+    public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan,
+                                        TlsRptRecorder.Recording recording) {
         DeliveryLabel label = plan.label();
         if (plan.domainFailure().isPresent()) {
             DeliveryPlan.DomainFailure failure = plan.domainFailure().get();
             // counted under its mechanism too, so the mechanism metrics add up to the attempt metrics
             count(label, failure.security(), failure.failure().kind().label());
             log(AttemptLog.domainFailure(label, failure.failure()));
+            recording.domainFailed(failure.reportTerms(), failure.failure());
             return DomainDeliveryResult.allFailed(recipients, failure.failure(), List.of(), failure.security());
         }
         List<DeliveryFailure> failedAttempts = new ArrayList<>();
@@ -55,10 +63,11 @@ public class DomainDeliverer {
                 // published-policy, requiretls, or internal-error when the TLS settings the MX needs are unusable
                 count(label, mx.security(), mx.refusalOutcome());
                 log(AttemptLog.notTried(label, mx.target(), mx.security(), refusal.get()));
+                recording.refused(mx.target(), mx.reportTerms(), refusal.get());
                 failedAttempts.add(refusal.get());
                 continue;
             }
-            HostAttemptResult result = attempt(mail, recipients, label, mx);
+            HostAttemptResult result = attempt(mail, recipients, label, mx, recording);
             if (result.isTransacted()) {
                 return DomainDeliveryResult.fromTransaction(result, failedAttempts, mx.security());
             }
@@ -70,17 +79,19 @@ public class DomainDeliverer {
     }
 
     /** The MX plan's connection, then its plaintext fallback when the plan allows one after this result. */
-    private HostAttemptResult attempt(Mail mail, Collection<MailAddress> recipients, DeliveryLabel label, MxPlan mx) {
-        HostAttemptResult result = connect(mail, recipients, label, mx, mx.connection().orElseThrow(), false);
+    private HostAttemptResult attempt(Mail mail, Collection<MailAddress> recipients, DeliveryLabel label, MxPlan mx,
+                                      TlsRptRecorder.Recording recording) {
+        HostAttemptResult result = connect(mail, recipients, label, mx, mx.connection().orElseThrow(), false, recording);
         Optional<ConnectionPlan> fallback = mx.fallbackAfter(result);
         if (fallback.isPresent()) {
-            result = connect(mail, recipients, label, mx, fallback.get(), true);
+            result = connect(mail, recipients, label, mx, fallback.get(), true, recording);
         }
         return result;
     }
 
     private HostAttemptResult connect(Mail mail, Collection<MailAddress> recipients, DeliveryLabel label, MxPlan mx,
-                                      ConnectionPlan connection, boolean plaintextFallback) {
+                                      ConnectionPlan connection, boolean plaintextFallback,
+                                      TlsRptRecorder.Recording recording) {
         HostAttemptResult result = hostDelivery.attempt(mx.target(), connection, mail, recipients);
         mx.afterAttempt(result);
         String outcome = result.connectionFailure()
@@ -88,6 +99,7 @@ public class DomainDeliverer {
             .orElse(result.tls().isPresent() ? "tls" : "plaintext");
         count(label, mx.security(), outcome);
         log(AttemptLog.attempt(label, mx.target(), mx.security(), plaintextFallback, result));
+        recording.attempted(mx.target(), mx.reportTerms(), connection, result);
         return result;
     }
 

@@ -75,7 +75,7 @@ final class PublishedPolicySetup {
         for (ResolvedTlsPolicy resolution : policy.everyResolution()) {
             Optional<String> ca = resolution.tlsCa().map(Decided::value);
             if (!fetchers.containsKey(ca)) {
-                fetchers.put(ca, new MtaStsFetcher(dnsService, trust(ca)));
+                fetchers.put(ca, new MtaStsFetcher(dnsService, trust(fileSystem, ca, "MTA-STS trust")));
             }
         }
         // the policy host is checked against the domain's own tlsCa when its scope sets one (tests, private PKI)
@@ -93,7 +93,11 @@ final class PublishedPolicySetup {
         return fetcher;
     }
 
-    private SSLContext trust(Optional<String> caUrl) throws MessagingException {
+    /**
+     * A verifying context for HTTPS clients (MTA-STS fetch, TLS report POST): the authorities of the PEM bundle at
+     * {@code caUrl}, or the JDK's trust store; {@code what} names it in the start-up error.
+     */
+    static SSLContext trust(FileSystem fileSystem, Optional<String> caUrl, String what) throws MessagingException {
         try {
             if (caUrl.isEmpty()) {
                 return TrustContexts.jdkDefault();
@@ -102,7 +106,7 @@ final class PublishedPolicySetup {
                 return TrustContexts.fromPemCa(in, caUrl.get());
             }
         } catch (TlsMaterialException | IOException e) {
-            throw new MessagingException("MTA-STS trust " + caUrl.orElse("(JDK trust store)") + " is unusable: "
+            throw new MessagingException(what + " " + caUrl.orElse("(JDK trust store)") + " is unusable: "
                 + e.getMessage(), e);
         }
     }

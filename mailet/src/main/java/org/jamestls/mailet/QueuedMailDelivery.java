@@ -12,6 +12,7 @@ import org.apache.james.queue.api.MailQueue;
 import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.Mail;
 import org.jamestls.delivery.DomainDeliverer;
+import org.jamestls.delivery.TlsRptRecorder;
 import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.DeliveryLabel;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
@@ -46,9 +47,18 @@ public class QueuedMailDelivery {
     private final QueueDecision queueDecision;
     private final DomainSplitter splitter;
     private final DeliveryMetrics metrics;
+    private final TlsRptRecorder tlsRpt;
 
     public QueuedMailDelivery(EffectivePolicy policy, DeliveryPlanner planner, DomainDeliverer deliverer,
                               QueueDecision queueDecision, DomainSplitter splitter, DeliveryMetrics metrics) {
+        this(policy, planner, deliverer, queueDecision, splitter, metrics, TlsRptRecorder.OFF);
+    }
+
+    /** @param tlsRpt where attempts to domains with tlsRpt on are counted for TLS reports */
+    public QueuedMailDelivery(EffectivePolicy policy, DeliveryPlanner planner, DomainDeliverer deliverer,
+                              QueueDecision queueDecision, DomainSplitter splitter, DeliveryMetrics metrics,
+                              TlsRptRecorder tlsRpt) {
+        this.tlsRpt = tlsRpt;
         this.policy = policy;
         this.planner = planner;
         this.deliverer = deliverer;
@@ -124,7 +134,7 @@ public class QueuedMailDelivery {
             DeliveryRequest request = requestFor(mail, domain);
             label = request.label();
             DeliveryPlan plan = planner.plan(request);
-            return new Delivered(deliverer.deliver(mail, recipients, plan), label);
+            return new Delivered(deliverer.deliver(mail, recipients, plan, tlsRpt.forDelivery(mail, request)), label);
         } catch (Throwable e) {
             LOGGER.error("Unexpected error delivering mail {} to {}", mail.getName(), domain, e);
             DeliveryLabel named = label != null ? label : unresolvedLabel(mail, domain);

@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import javax.mail.MessagingException;
 
 import org.apache.mailet.MailetConfig;
 import org.jamestls.delivery.settle.RetrySchedule;
 import org.jamestls.retry.RetryStrategyKind;
+import org.jamestls.tlsrpt.TlsRptSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +33,13 @@ public final class TlsDeliveryConfiguration {
     public static final Duration DEFAULT_CONNECTION_IDLE_TIME = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 4;
 
-    private static final Set<String> KNOWN_PARAMETERS = Set.of("outgoing", "policyFile", "delayTime", "maxRetries",
-        "bounceProcessor", "heloName", "deliveryThreads", "timeout", "connectionTimeout", "smtpPort", "bindingHeader",
-        "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection", "connectionIdleTime", "maxConnectionsPerHost",
-        "dnssecResolver", "dnssecTrustAnchor", "mtaStsCache", "retryStrategy", BindingHeaderTrust.PARAMETER);
+    private static final Set<String> KNOWN_PARAMETERS = Stream.concat(Stream.of("outgoing", "policyFile", "delayTime",
+        "maxRetries", "bounceProcessor", "heloName", "deliveryThreads", "timeout", "connectionTimeout", "smtpPort",
+        "bindingHeader", "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection", "connectionIdleTime",
+        "maxConnectionsPerHost", "dnssecResolver", "dnssecTrustAnchor", "mtaStsCache", "retryStrategy",
+        BindingHeaderTrust.PARAMETER),
+        // TLS reporting's own (tlsRptFrom, ...), read by TlsRptSettings
+        TlsRptSettings.PARAMETER_NAMES.stream()).collect(Collectors.toUnmodifiableSet());
     public static final String DEFAULT_MTA_STS_CACHE = "file://var/mtasts";
 
     private final String outgoing;

@@ -21,6 +21,7 @@ import org.apache.mailet.ProcessingState;
 import org.apache.mailet.base.GenericMailet;
 import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.delivery.DomainDeliverer;
+import org.jamestls.delivery.TlsRptRecorder;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.plan.DeliveryPlanner;
 import org.jamestls.delivery.plan.MxResolver;
@@ -39,6 +40,8 @@ import org.jamestls.retry.RetryStrategies;
 import org.jamestls.retry.RetryStrategy;
 import org.jamestls.tls.TlsClientContexts;
 import org.jamestls.tls.TlsMaterialException;
+import org.jamestls.tlsrpt.TlsRptRegistry;
+import org.jamestls.tlsrpt.TlsRptService;
 import org.jamestls.webadmin.LoadedPolicies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * Outbound delivery with Momentum's per-destination {@code tls} policy ({@code no | ifavailable | required}
  * in the global, binding group, binding and domain scopes). Like RemoteDelivery, {@link #service} only
  * queues one copy per recipient domain; worker threads deliver from the queue, defer with the retry
- * schedule and bounce through James.
+ * schedule and bounce through James. With {@code tlsRpt on} in some scope it also runs TLS reporting (RFC 8460):
+ * attempts counted, daily reports sent, WebAdmin's {@code /tls-reports} answered.
  */
 public class TlsRemoteDelivery extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsRemoteDelivery.class);
@@ -58,6 +62,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private final MetricFactory metricFactory;
     private final LoadedPolicies loadedPolicies;
     private final BrokenTlsMemory brokenTls;
+    private final TlsRptRegistry tlsRptRegistry;
 
     private TlsDeliveryConfiguration configuration;
     private MailQueue queue;
@@ -66,16 +71,20 @@ public class TlsRemoteDelivery extends GenericMailet {
     private DeliveryWorkers workers;
     private SessionPool sessionPool;
     private RetryStrategy retryStrategy;
+    private Optional<TlsRptService> tlsRpt = Optional.empty();
 
+    /** @param tlsRptRegistry where WebAdmin's /tls-reports finds the TLS reporting this mailet runs */
     @Inject
     public TlsRemoteDelivery(DNSService dnsService, MailQueueFactory<?> queueFactory, FileSystem fileSystem,
-                             MetricFactory metricFactory, LoadedPolicies loadedPolicies, BrokenTlsMemory brokenTls) {
+                             MetricFactory metricFactory, LoadedPolicies loadedPolicies, BrokenTlsMemory brokenTls,
+                             TlsRptRegistry tlsRptRegistry) {
         this.dnsService = dnsService;
         this.queueFactory = queueFactory;
         this.fileSystem = fileSystem;
         this.metricFactory = metricFactory;
         this.loadedPolicies = loadedPolicies;
         this.brokenTls = brokenTls;
+        this.tlsRptRegistry = tlsRptRegistry;
     }
 
     @Override
@@ -91,6 +100,9 @@ public class TlsRemoteDelivery extends GenericMailet {
 
         DeliveryMetrics metrics = new DeliveryMetrics(metricFactory);
         PublishedPolicies publishedPolicies = new PublishedPolicySetup(configuration, policy, dnsService, fileSystem).build();
+        // the last start-up check: a bad configuration above is reported first, as before TLS reporting existed
+        tlsRpt = new TlsRptSetup(getMailetConfig(), policy, fileSystem, dnsService, metricFactory).start();
+        TlsRptRecorder recorder = tlsRpt.map(service -> TlsRptRecorder.into(service.store())).orElse(TlsRptRecorder.OFF);
         DeliveryPlanner planner = new DeliveryPlanner(new MxResolver(dnsService, configuration.smtpPort()), publishedPolicies,
             tlsProfiles, configuration.heloName(), brokenTls, Clock.systemUTC());
         sessionPool = new SessionPool(configuration.maxMessagesPerConnection(), configuration.connectionIdleTime(),
@@ -103,10 +115,11 @@ public class TlsRemoteDelivery extends GenericMailet {
         QueueDecision queueDecision = new QueueDecision(retryStrategy, configuration.retrySchedule(), bouncer,
             new SuccessForwarder(getMailetContext(), configuration.onSuccess()), metrics);
         QueuedMailDelivery delivery = new QueuedMailDelivery(effectivePolicy, planner, deliverer, queueDecision, splitter,
-            metrics);
+            metrics, recorder);
         workers = new DeliveryWorkers(queue, delivery, configuration.deliveryThreads());
         workers.start();
         loadedPolicies.register(configuration.policyFile(), effectivePolicy, publishedPolicies, planner);
+        tlsRpt.ifPresent(tlsRptRegistry::register);
         LOGGER.info("TlsRemoteDelivery started: queue={} policy={} threads={} smtpPort={} maxRetries={} delays={}",
             configuration.outgoing(), configuration.policyFile(), configuration.deliveryThreads(), configuration.smtpPort(),
             configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays());
@@ -155,6 +168,11 @@ public class TlsRemoteDelivery extends GenericMailet {
         if (workers != null) {
             workers.stop();
         }
+        // after the workers: their last attempts are counted, then written by close()
+        tlsRpt.ifPresent(service -> {
+            tlsRptRegistry.unregister(service);
+            service.close();
+        });
         if (retryStrategy != null) {
             retryStrategy.close();
         }

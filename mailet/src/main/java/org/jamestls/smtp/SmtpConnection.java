@@ -30,6 +30,7 @@ public final class SmtpConnection implements Closeable {
     private static final int MAX_REPLY_LINES = 200;
 
     private final InetSocketAddress remote;
+    private final InetAddress local;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -37,6 +38,7 @@ public final class SmtpConnection implements Closeable {
 
     private SmtpConnection(InetSocketAddress remote, Socket socket) throws IOException {
         this.remote = remote;
+        this.local = socket.getLocalAddress();
         attach(socket);
     }
 
@@ -117,6 +119,11 @@ public final class SmtpConnection implements Closeable {
 
     public InetSocketAddress remote() {
         return remote;
+    }
+
+    /** The address this side connected from (the bound source address, or the one the system chose). */
+    public InetAddress localAddress() {
+        return local;
     }
 
     /** Best-effort QUIT; the answer does not matter once the transaction is over. */

@@ -18,7 +18,9 @@ import org.apache.mailet.MailetConfig;
  *     domain is the submitter ({@code TLS-Report-Submitter}, the file name's first part);</li>
  * <li>{@code tlsRptOrganization}: the report's {@code organization-name} (default: the submitter domain);</li>
  * <li>{@code tlsRptStore}: James FileSystem URL of the directory of counters and journals
- *     (default {@value #DEFAULT_STORE}).</li>
+ *     (default {@value #DEFAULT_STORE});</li>
+ * <li>{@code tlsRptCa}: James FileSystem URL of a PEM bundle of the authorities trusted for {@code https:} report
+ *     endpoints instead of the JDK's trust store (a private collector, the tests' CA).</li>
  * </ul>
  * A bad value is a start-up error naming the mailet, the parameter, the value and what is allowed, also when
  * {@code tlsRpt} is off everywhere. Immutable.
@@ -28,19 +30,26 @@ public final class TlsRptSettings {
     public static final String CONTACT = "tlsRptContact";
     public static final String ORGANIZATION = "tlsRptOrganization";
     public static final String STORE = "tlsRptStore";
+    public static final String CA = "tlsRptCa";
     /** For the mailet's list of known parameters. */
-    public static final Set<String> PARAMETER_NAMES = Set.of(FROM, CONTACT, ORGANIZATION, STORE);
+    public static final Set<String> PARAMETER_NAMES = Set.of(FROM, CONTACT, ORGANIZATION, STORE, CA);
     public static final String DEFAULT_STORE = "file://var/tlsrpt";
     static final int MAX_ORGANIZATION_LENGTH = 200;
 
     private final MailAddress from;
     private final ReportIdentity identity;
     private final String storeUrl;
+    private final Optional<String> caUrl;
 
     TlsRptSettings(MailAddress from, ReportIdentity identity, String storeUrl) {
+        this(from, identity, storeUrl, Optional.empty());
+    }
+
+    TlsRptSettings(MailAddress from, ReportIdentity identity, String storeUrl, Optional<String> caUrl) {
         this.from = from;
         this.identity = identity;
         this.storeUrl = storeUrl;
+        this.caUrl = caUrl;
     }
 
     /**
@@ -62,13 +71,14 @@ public final class TlsRptSettings {
                 "printable ASCII text of at most " + MAX_ORGANIZATION_LENGTH + " characters");
         }
         String store = value(config, STORE).orElse(DEFAULT_STORE);
+        Optional<String> ca = value(config, CA);
         if (!tlsRptOnSomewhere) {
             return Optional.empty();
         }
         MailAddress contactInfo = contact.orElse(from.get());
         ReportIdentity identity = new ReportIdentity(
             organization.orElse(contactInfo.getDomain().asString()), contactInfo);
-        return Optional.of(new TlsRptSettings(from.get(), identity, store));
+        return Optional.of(new TlsRptSettings(from.get(), identity, store, ca));
     }
 
     private static Optional<MailAddress> address(MailetConfig config, String name) throws MessagingException {
@@ -110,9 +120,14 @@ public final class TlsRptSettings {
         return storeUrl;
     }
 
+    /** James FileSystem URL of the authorities for https: endpoints; empty: the JDK's trust store. */
+    public Optional<String> caUrl() {
+        return caUrl;
+    }
+
     @Override
     public String toString() {
         return "TLS reports from " + from.asString() + " as " + identity.organizationName() + " <"
-            + identity.contactInfo() + ">, store " + storeUrl;
+            + identity.contactInfo() + ">, store " + storeUrl + ", https trust " + caUrl.orElse("the JDK's trust store");
     }
 }

@@ -1,5 +1,6 @@
 /**
- * SMTP TLS reporting (RFC 8460), self-contained and not yet fed by delivery: the policies and result types
+ * SMTP TLS reporting (RFC 8460), self-contained (delivery feeds it through {@code delivery.TlsRptRecorder}, the
+ * mailet starts it through {@code mailet.TlsRptSetup}): the policies and result types
  * ({@link org.jamestls.tlsrpt.ReportedPolicy}, {@link org.jamestls.tlsrpt.ResultType}), the classification of what
  * delivery produces ({@link org.jamestls.tlsrpt.TlsProblem} -> {@link org.jamestls.tlsrpt.ResultTypeClassifier}),
  * the recording store ({@link org.jamestls.tlsrpt.TlsRptStore}), discovery of {@code _smtp._tls} records

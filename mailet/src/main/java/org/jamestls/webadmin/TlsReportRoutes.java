@@ -19,14 +19,14 @@ final class TlsReportRoutes {
     static final String PATH = "/tls-reports";
     private static final Set<String> SEND_PARAMETERS = Set.of("action", "includeToday");
 
-    /** A status and a JSON body. */
+    /** A status and a JSON body (a copy the caller may add to: TlsPolicyRoutes adds the answering node). */
     static final class Answer {
         final int status;
         final Map<String, Object> body;
 
         Answer(int status, Map<String, Object> body) {
             this.status = status;
-            this.body = body;
+            this.body = new LinkedHashMap<>(body);
         }
     }
 

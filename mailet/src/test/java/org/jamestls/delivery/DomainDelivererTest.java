@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +34,11 @@ import org.jamestls.testing.FakeDns;
 import org.jamestls.testing.ScriptedSmtpServer;
 import org.jamestls.testing.ScriptedSmtpServer.TlsBehaviour;
 import org.jamestls.tls.TlsClientContexts;
+import org.jamestls.tlsrpt.PolicySnapshot;
+import org.jamestls.tlsrpt.TlsRptLimits;
+import org.jamestls.tlsrpt.TlsRptStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -158,6 +163,34 @@ class DomainDelivererTest {
             assertThat(metricFactory.countFor("jamestls_attempts_ifavailable_requiretls")).isEqualTo(2);
             assertThat(metricFactory.countFor("jamestls_mechanism_requiretls_requiretls")).isEqualTo(2);
         }
+    }
+
+    /** With tlsRpt on: what the run records, the plaintext fallback never counted (it is no TLS session). */
+    @ParameterizedTest(name = "tls={0} fallback={1} against {2}: {3}")
+    @CsvSource(delimiter = '|', value = {
+        "ifavailable | true  | HANDSHAKE_FAILS      | 0 | validation-failure",
+        "ifavailable | false | STARTTLS_WORKS       | 1 | -",
+        "ifavailable | false | STARTTLS_NOT_OFFERED | 0 | starttls-not-supported",
+        "required    | false | STARTTLS_NOT_OFFERED | 0 | starttls-not-supported",
+        "no          | false | STARTTLS_WORKS       | 0 | -"
+    })
+    void eachAttemptIsHandedToTheRecording(String level, boolean fallback, TlsBehaviour receiver, long successes,
+                                           String failure, @TempDir Path storeDir) throws Exception {
+        TlsRptStore store = TlsRptStore.open(storeDir, Clock.systemUTC(), TlsRptLimits.DEFAULT);
+        DeliveryRequest request = request(level, fallback, "<tlsRpt>on</tlsRpt>");
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(receiver);
+             SessionPool pool = new SessionPool(1, Duration.ZERO, 4)) {
+            deliverer(pool).deliver(mail(), List.of(new MailAddress("to@dest.test")), planner(server).plan(request),
+                    TlsRptRecorder.into(store).forDelivery(mail(), request));
+        }
+
+        List<PolicySnapshot> policies = store.snapshots().get(0).domain("dest.test")
+            .map(domain -> domain.policies()).orElse(List.of());
+        assertThat(policies.stream().mapToLong(PolicySnapshot::successfulSessions).sum()).isEqualTo(successes);
+        assertThat(policies.stream().flatMap(p -> p.failureDetails().keySet().stream())
+            .map(detail -> detail.resultType().label()))
+            .containsExactlyElementsOf(failure.equals("-") ? List.of() : List.of(failure));
+        assertThat(policies.stream().mapToLong(PolicySnapshot::failedSessions).sum()).isEqualTo(failure.equals("-") ? 0 : 1);
     }
 
     private DomainDeliverer deliverer(SessionPool pool) {

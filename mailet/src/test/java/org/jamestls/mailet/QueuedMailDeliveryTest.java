@@ -16,6 +16,7 @@ import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
 import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.delivery.DomainDeliverer;
+import org.jamestls.delivery.TlsRptRecorder;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.DomainDeliveryResult;
 import org.jamestls.delivery.outcome.MxTarget;
@@ -79,7 +80,8 @@ class QueuedMailDeliveryTest {
             })), "relay.test", new BrokenTlsMemory(new RecordingMetricFactory()), Clock.systemUTC());
         DomainDeliverer deliverer = new DomainDeliverer(null, metrics) {
             @Override
-            public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan) {
+            public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan,
+                                                TlsRptRecorder.Recording recording) {
                 throwIf(true, failure);
                 return null;
             }

@@ -24,6 +24,7 @@ import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
 import org.jamestls.brokentls.BrokenTlsMemory;
 import org.jamestls.delivery.DomainDeliverer;
+import org.jamestls.delivery.TlsRptRecorder;
 import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.DomainDeliveryResult;
@@ -210,7 +211,8 @@ class SettleFaultInjectionTest {
         }
 
         @Override
-        public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan) {
+        public DomainDeliveryResult deliver(Mail mail, Collection<MailAddress> recipients, DeliveryPlan plan,
+                                                TlsRptRecorder.Recording recording) {
             List<RecipientOutcome> outcomes = new ArrayList<>();
             for (MailAddress recipient : recipients) {
                 String address = recipient.asString();

@@ -35,6 +35,7 @@ class TlsRptSettingsTest {
         assertThat(settings.identity().submitter()).isEqualTo("sender.example");
         assertThat(settings.identity().organizationName()).isEqualToIgnoringCase("sender.example");
         assertThat(settings.storeUrl()).isEqualTo("file://var/tlsrpt");
+        assertThat(settings.caUrl()).as("the JDK's trust store").isEmpty();
     }
 
     @Test
@@ -43,13 +44,15 @@ class TlsRptSettingsTest {
             .with("tlsRptFrom", "noreply@mail.sender.example")
             .with("tlsRptContact", "tls-reports@sender.example")
             .with("tlsRptOrganization", "Sender Inc.")
-            .with("tlsRptStore", "file://var/reports"), true).orElseThrow();
+            .with("tlsRptStore", "file://var/reports")
+            .with("tlsRptCa", "file://conf/collector-ca.pem"), true).orElseThrow();
 
         assertThat(settings.identity().submitter()).isEqualTo("sender.example");
         assertThat(settings.identity().organizationName()).isEqualTo("Sender Inc.");
         assertThat(settings.storeUrl()).isEqualTo("file://var/reports");
+        assertThat(settings.caUrl()).contains("file://conf/collector-ca.pem");
         assertThat(TlsRptSettings.PARAMETER_NAMES)
-            .containsExactlyInAnyOrder("tlsRptFrom", "tlsRptContact", "tlsRptOrganization", "tlsRptStore");
+            .containsExactlyInAnyOrder("tlsRptFrom", "tlsRptContact", "tlsRptOrganization", "tlsRptStore", "tlsRptCa");
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -66,9 +66,9 @@ public final class DnsRecords {
     }
 
     /**
-     * A TXT record: one or more character-strings (a reader such as MTA-STS or SPF concatenates them). dnsmasq
-     * separates strings with commas on its command line, so a string may not contain a comma, a double quote
-     * or a backslash (none of which MTA-STS records need).
+     * A TXT record: one or more character-strings (a reader such as MTA-STS or SPF concatenates them). dnsmasq reads
+     * each string quoted from a conf file ({@code DnsServer}), so a string may contain a comma (a TLSRPT record's
+     * {@code rua} list) but not a double quote or a backslash.
      */
     public static final class Txt {
         public final String name;
@@ -79,9 +79,9 @@ public final class DnsRecords {
                 throw new IllegalArgumentException("TXT record " + name + " needs at least one string");
             }
             for (String s : strings) {
-                if (s.contains(",") || s.contains("\"") || s.contains("\\")) {
+                if (s.contains("\"") || s.contains("\\")) {
                     throw new IllegalArgumentException("TXT string for " + name
-                        + " may not contain a comma, quote or backslash: " + s);
+                        + " may not contain a quote or backslash: " + s);
                 }
             }
             this.name = name;

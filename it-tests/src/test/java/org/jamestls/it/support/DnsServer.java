@@ -61,7 +61,8 @@ public final class DnsServer implements AutoCloseable {
             Files.deleteIfExists(pidFile());
             List<String> cmd = new ArrayList<>(List.of(DNSMASQ,
                 "--keep-in-foreground",
-                "--conf-file=/dev/null",
+                // only the TXT records (quoting works in a conf file, not on the command line), never /etc/dnsmasq.conf
+                "--conf-file=" + txtRecordsFile(),
                 "--no-resolv", "--no-hosts", "--no-poll",
                 "--bind-interfaces",
                 "--listen-address=" + address,
@@ -91,7 +92,7 @@ public final class DnsServer implements AutoCloseable {
             for (DnsRecords.Mx mx : records.mxRecords()) {
                 cmd.add("--mx-host=" + mx.domain + "," + mx.host + "," + mx.preference);
             }
-            cmd.addAll(txtRecordArguments(records));
+            Files.write(txtRecordsFile(), txtRecordLines(records));
             Files.write(dir.resolve("dnsmasq.args"), cmd);
             process = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
@@ -122,15 +123,22 @@ public final class DnsServer implements AutoCloseable {
     }
 
     /**
-     * {@code --txt-record=<name>,<string>[,<string>...]}, one per TXT record. Passed without a shell, so no quotes:
-     * dnsmasq splits the strings at the commas (which {@link DnsRecords.Txt} therefore forbids inside a string).
+     * {@code txt-record=<name>,"<string>"[,"<string>"...]}, one line per TXT record of dnsmasq's conf file: between
+     * quotes a comma stays in its string (a TLSRPT record's {@code rua} list), which dnsmasq allows in a conf file
+     * only, not on its command line.
      */
-    static List<String> txtRecordArguments(DnsRecords records) {
-        List<String> args = new ArrayList<>();
+    static List<String> txtRecordLines(DnsRecords records) {
+        List<String> lines = new ArrayList<>();
         for (DnsRecords.Txt txt : records.txtRecords()) {
-            args.add("--txt-record=" + txt.name + "," + String.join(",", txt.strings));
+            List<String> quoted = new ArrayList<>();
+            txt.strings.forEach(string -> quoted.add("\"" + string + "\""));
+            lines.add("txt-record=" + txt.name + "," + String.join(",", quoted));
         }
-        return args;
+        return lines;
+    }
+
+    private Path txtRecordsFile() {
+        return dir.resolve("txt-records.conf");
     }
 
     /** Replaces all records and restarts dnsmasq (returns once it answers again). */

@@ -42,6 +42,12 @@ import org.jamestls.it.support.PemFiles.KeyFormat;
  * (bounded wait): after a reload, once every worker of the old configuration has exited (until then a new
  * connection may still reach one and get the old certificate), and once the host presents the certificate just
  * issued for it and answers as expected.
+ * <p>
+ * The same nginx also plays TLS report collectors (RFC 8460 section 5.4, {@link #acceptReports}): an HTTPS host on an
+ * address of its own that keeps each request body in a file ({@code client_body_in_file_only}) and answers 200. nginx
+ * only keeps a body it has read, and reads it only for a handler that takes one: the location proxies to a server on
+ * a unix socket of the same nginx that answers {@code 200} ({@code return 200} alone would discard the body unread).
+ * An access log per collector names each request's method, URI, content type, body file and status.
  */
 public final class MtaStsWebServer implements AutoCloseable {
 
@@ -67,6 +73,8 @@ public final class MtaStsWebServer implements AutoCloseable {
     private final TestCertificates certificates;
     /** domain -> certificate kind; the domains with a server block. */
     private final Map<String, HostCertificate> hosts = new TreeMap<>();
+    /** TLS report collector host -> the address it listens on (port {@link #port()}). */
+    private final Map<String, String> collectors = new TreeMap<>();
     private Process process;
 
     public MtaStsWebServer(Path dir, String address, int port, TestCertificates certificates) {
@@ -92,6 +100,7 @@ public final class MtaStsWebServer implements AutoCloseable {
             Files.createDirectories(dir.resolve("www"));
             Processes.killStale(pidFile(), "nginx");
             Files.deleteIfExists(pidFile());
+            Files.deleteIfExists(ackSocket()); // a killed nginx leaves it, and a new one cannot bind it then
             issue(DEFAULT_HOST, DEFAULT_HOST, HostCertificate.VALID);
             writeConfig();
             check();
@@ -142,6 +151,92 @@ public final class MtaStsWebServer implements AutoCloseable {
         if (hosts.containsKey(d)) {
             awaitServing(d, 404, null, leaf(d));
         }
+    }
+
+    /** What a collector logged about one request, and the body it kept. */
+    public static final class CollectedRequest {
+        public final String method;
+        public final String uri;
+        public final String contentType;
+        public final int status;
+        public final byte[] body;
+
+        CollectedRequest(String method, String uri, String contentType, int status, byte[] body) {
+            this.method = method;
+            this.uri = uri;
+            this.contentType = contentType;
+            this.status = status;
+            this.body = body;
+        }
+    }
+
+    /**
+     * Makes {@code host} a TLS report collector on {@code listenAddress}:{@link #port()} (certificate from the test CA
+     * for {@code host}): every request is answered 200 and its body kept; returns once the host answers. What an
+     * earlier nginx collected for {@code host} is deleted first.
+     */
+    public synchronized void acceptReports(String host, String listenAddress) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (!listenAddress.equals(collectors.get(h))) {
+            try {
+                // what an earlier run collected (the directory outlives the nginx) is not this run's
+                Processes.deleteRecursively(bodiesDir(h));
+                Files.deleteIfExists(collectorLog(h));
+                Files.createDirectories(bodiesDir(h));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            issue(h, h, HostCertificate.VALID);
+            collectors.put(h, listenAddress);
+            reload();
+        }
+        String[] last = {"nothing yet"};
+        boolean ok = Processes.await(CHANGE_TIMEOUT, () -> {
+            try {
+                last[0] = request(listenAddress, h, "GET /ping HTTP/1.1\r\nHost: " + h + "\r\nConnection: close\r\n\r\n")
+                    .response;
+                return last[0].startsWith("HTTP/1.1 200 ");
+            } catch (IOException e) {
+                last[0] = e.toString();
+                return false;
+            }
+        });
+        if (!ok) {
+            throw new IllegalStateException("nginx did not answer for collector " + h + " on " + listenAddress
+                + " within " + CHANGE_TIMEOUT + "; last answer:\n" + Processes.tail(last[0], 10) + "\n"
+                + Processes.tail(errorLog(), 10));
+        }
+    }
+
+    /** The requests {@code host} collected so far, oldest first (GETs have no body: an empty array). */
+    public synchronized List<CollectedRequest> collected(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        List<CollectedRequest> requests = new java.util.ArrayList<>();
+        for (String line : Processes.readOrEmpty(collectorLog(h)).split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (f.length != 5) {
+                continue;
+            }
+            try {
+                byte[] body = f[3].equals("-") ? new byte[0] : Files.readAllBytes(Path.of(f[3]));
+                requests.add(new CollectedRequest(f[0], f[1], f[2], Integer.parseInt(f[4]), body));
+            } catch (IOException e) {
+                throw new UncheckedIOException("nginx logged a body file it did not keep: " + line, e);
+            }
+        }
+        return requests;
+    }
+
+    private Path bodiesDir(String host) {
+        return dir.resolve("collected").resolve(host);
+    }
+
+    private Path collectorLog(String host) {
+        return dir.resolve("collector-" + host + ".log");
+    }
+
+    private Path ackSocket() {
+        return dir.resolve("tmp").resolve("ack.sock");
     }
 
     /** {@code mta-sts.<domain>}: the name to point at {@link #address()} in DNS. */
@@ -226,6 +321,8 @@ public final class MtaStsWebServer implements AutoCloseable {
         for (String temp : List.of("client_body", "proxy", "fastcgi", "uwsgi", "scgi")) {
             c.append("    ").append(temp).append("_temp_path ").append(dir.resolve("tmp").resolve(temp)).append(";\n");
         }
+        // method, URI, content type, body file, status: one line per request a collector took
+        c.append("    log_format collected '$request_method $uri $content_type $request_body_file $status';\n");
         c.append("    server_tokens off;\n")
             .append("    ssl_protocols TLSv1.2 TLSv1.3;\n")
             .append("    types { }\n")
@@ -248,12 +345,34 @@ public final class MtaStsWebServer implements AutoCloseable {
                 .append("        location / {\n            return 404;\n        }\n")
                 .append("    }\n");
         }
+        appendCollectors(c);
         c.append("}\n");
         try {
             Files.writeString(configFile(), c.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The collector hosts and the unix-socket server that acknowledges what they proxy to it. */
+    private void appendCollectors(StringBuilder c) {
+        if (collectors.isEmpty()) {
+            return;
+        }
+        c.append("    server {\n        listen unix:").append(ackSocket()).append(";\n")
+            .append("        location / {\n            return 200 \"stored\\n\";\n        }\n    }\n");
+        collectors.forEach((host, listenAddress) -> c.append("    server {\n")
+            .append("        listen ").append(listenAddress).append(":").append(port).append(" ssl;\n")
+            .append("        server_name ").append(host).append(";\n")
+            .append("        ssl_certificate ").append(chainFile(host)).append(";\n")
+            .append("        ssl_certificate_key ").append(keyFile(host)).append(";\n")
+            .append("        access_log ").append(collectorLog(host)).append(" collected;\n")
+            .append("        location / {\n")
+            .append("            client_body_in_file_only on;\n")
+            .append("            client_body_temp_path ").append(bodiesDir(host)).append(";\n")
+            .append("            client_max_body_size 10m;\n")
+            .append("            proxy_pass http://unix:").append(ackSocket()).append(":/;\n")
+            .append("        }\n    }\n"));
     }
 
     /** nginx -t: a config error fails here with nginx's message, not later as a silently ignored reload. */
@@ -337,16 +456,21 @@ public final class MtaStsWebServer implements AutoCloseable {
 
     /** The raw response to GET /.well-known/mta-sts.txt. */
     private Served get(String host) throws IOException {
+        return request(address, host, "GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: " + host
+            + "\r\nConnection: close\r\n\r\n");
+    }
+
+    /** What {@code request} sent over HTTPS to {@code ip} with SNI {@code host} got (any certificate accepted). */
+    private Served request(String ip, String host, String request) throws IOException {
         try (Socket tcp = new Socket()) {
-            tcp.connect(new InetSocketAddress(address, port), 2000);
+            tcp.connect(new InetSocketAddress(ip, port), 2000);
             tcp.setSoTimeout(5000);
             SSLSocket tls = (SSLSocket) TrustAll.context().getSocketFactory().createSocket(tcp, host, port, false);
             SSLParameters parameters = tls.getSSLParameters();
             parameters.setServerNames(List.of(new SNIHostName(host)));
             tls.setSSLParameters(parameters);
             OutputStream out = tls.getOutputStream();
-            out.write(("GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = tls.getInputStream();
             String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -371,6 +495,7 @@ public final class MtaStsWebServer implements AutoCloseable {
         Processes.stop(process, Duration.ofSeconds(5));
         process = null;
         hosts.clear();
+        collectors.clear();
         try {
             Files.deleteIfExists(pidFile());
         } catch (IOException ignored) {

@@ -118,6 +118,14 @@ public final class TestNetwork {
     /** A proxy that fakes STARTTLS's 220 and talks plaintext (a handshake that always fails), for the broken-TLS memory. */
     public static final String FAKE_STARTTLS_PROXY_IP = "127.0.0.95";
 
+    /**
+     * TLS reporting ({@code TlsReportingIT}): 127.0.0.70-77 are reserved for TLS-RPT tests. .70: a STRIPTLS proxy in
+     * front of rx-valid (the MX of an MTA-STS and a DANE domain); .71: the HTTPS report collector (a host of the
+     * {@link MtaStsWebServer} nginx, port {@link #MTA_STS_PORT}). PublishedPoliciesIT's STRIPTLS proxies are on .78-.79.
+     */
+    public static final String TLSRPT_STRIP_PROXY_IP = "127.0.0.70";
+    public static final String TLSRPT_COLLECTOR_IP = "127.0.0.71";
+
     /** Domain suffix of every receiver's myhostname: rx-tls-1 is "rx-tls-1.receivers.test". */
     public static final String RECEIVER_HOSTNAME_SUFFIX = ".receivers.test";
 

@@ -70,10 +70,13 @@ public final class WebAdminClient {
             .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
     }
 
-    /** A counter's value from {@code GET /metrics} (Prometheus format); 0 when it was not created yet. */
+    /** A counter's value from {@code GET /metrics} (Prometheus format; 0 while the counter does not exist yet). */
     public double metric(String name) {
-        Matcher matcher = Pattern.compile("(?m)^" + name + "(?:_total)?(?:\\{[^}]*\\})? ([0-9.eE+-]+)$")
-            .matcher(get("/metrics").body);
+        Response metrics = get("/metrics");
+        if (metrics.status != 200) {
+            throw new IllegalStateException("GET /metrics answered " + metrics);
+        }
+        Matcher matcher = Pattern.compile("(?m)^" + name + "(?:_total)?(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(metrics.body);
         return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 

@@ -1,21 +1,41 @@
 package org.jamestls.delivery.outcome;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
+
+import org.jamestls.tlsrpt.TlsProblem;
 
 /**
  * A failure with its RFC 3463 enhanced status and a text that names the MX and what went wrong,
- * ready for the log line and the DSN.
+ * ready for the log line and the DSN. A TLS failure also carries the {@link TlsProblem} its producer saw (the
+ * evidence a TLS report classifies), which is not part of its value: recipients with the same answer share a DSN.
  */
 public final class DeliveryFailure {
     private final FailureKind kind;
     private final String enhancedStatus;
     private final String detail;
+    private final Optional<TlsProblem> tlsProblem;
 
     public DeliveryFailure(FailureKind kind, String enhancedStatus, String detail) {
+        this(kind, enhancedStatus, detail.replaceAll("[\\r\\n]+", " "), Optional.empty());
+    }
+
+    private DeliveryFailure(FailureKind kind, String enhancedStatus, String detail, Optional<TlsProblem> tlsProblem) {
         this.kind = kind;
         this.enhancedStatus = enhancedStatus;
-        this.detail = detail.replaceAll("[\\r\\n]+", " ");
+        this.detail = detail;
+        this.tlsProblem = tlsProblem;
+    }
+
+    /** The same failure with what went wrong in TLS, for TLS reporting (RFC 8460). */
+    public DeliveryFailure withTlsProblem(TlsProblem problem) {
+        return new DeliveryFailure(kind, enhancedStatus, detail, Optional.of(problem));
+    }
+
+    /** Present when the failure point knew it was a TLS problem (set by SessionOpener and the planner's refusals). */
+    public Optional<TlsProblem> tlsProblem() {
+        return tlsProblem;
     }
 
     public FailureKind kind() {
@@ -53,7 +73,7 @@ public final class DeliveryFailure {
             attempts.stream().map(DeliveryFailure::detail).distinct().collect(Collectors.joining("; ")));
     }
 
-    /** Value equality: recipients with the same answer share one DSN. */
+    /** Value equality (the TLS problem aside): recipients with the same answer share one DSN. */
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof DeliveryFailure)) {

@@ -1,5 +1,6 @@
 package org.jamestls.delivery.outcome;
 
+import java.net.InetAddress;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -17,13 +18,20 @@ public final class HostAttemptResult {
     private final Optional<TlsSessionInfo> tls;
     private final Optional<DeliveryFailure> connectionFailure;
     private final List<RecipientOutcome> recipientOutcomes;
+    private final Optional<InetAddress> localAddress;
 
     private HostAttemptResult(MxTarget target, Optional<TlsSessionInfo> tls,
                               Optional<DeliveryFailure> connectionFailure, List<RecipientOutcome> recipientOutcomes) {
+        this(target, tls, connectionFailure, recipientOutcomes, Optional.empty());
+    }
+
+    private HostAttemptResult(MxTarget target, Optional<TlsSessionInfo> tls, Optional<DeliveryFailure> connectionFailure,
+                              List<RecipientOutcome> recipientOutcomes, Optional<InetAddress> localAddress) {
         this.target = target;
         this.tls = tls;
         this.connectionFailure = connectionFailure;
         this.recipientOutcomes = List.copyOf(recipientOutcomes);
+        this.localAddress = localAddress;
     }
 
     public static HostAttemptResult notTransacted(MxTarget target, Optional<TlsSessionInfo> tls, DeliveryFailure failure) {
@@ -56,6 +64,16 @@ public final class HostAttemptResult {
 
     public List<RecipientOutcome> recipientOutcomes() {
         return recipientOutcomes;
+    }
+
+    /** The same result, made from {@code local} (the connection's own address; empty when none was made). */
+    public HostAttemptResult from(Optional<InetAddress> local) {
+        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, local);
+    }
+
+    /** The local address of the connection (a binding's bindAddress, or the one the system chose), if one was made. */
+    public Optional<InetAddress> localAddress() {
+        return localAddress;
     }
 
     public boolean isTransacted() {

@@ -18,10 +18,12 @@ public final class DeliveryPlan {
     public static final class DomainFailure {
         private final DeliveryFailure failure;
         private final MxSecurity security;
+        private final TlsReportTerms reportTerms;
 
-        DomainFailure(DeliveryFailure failure, MxSecurity security) {
+        DomainFailure(DeliveryFailure failure, MxSecurity security, TlsReportTerms reportTerms) {
             this.failure = Objects.requireNonNull(failure, "failure");
             this.security = Objects.requireNonNull(security, "security");
+            this.reportTerms = Objects.requireNonNull(reportTerms, "reportTerms");
         }
 
         public DeliveryFailure failure() {
@@ -30,6 +32,11 @@ public final class DeliveryPlan {
 
         public MxSecurity security() {
             return security;
+        }
+
+        /** How the failure counts in TLS reports: only a DNSSEC failure of a DANE domain's MX RRset is reported. */
+        public TlsReportTerms reportTerms() {
+            return reportTerms;
         }
 
         @Override
@@ -49,7 +56,12 @@ public final class DeliveryPlan {
     }
 
     static DeliveryPlan domainFailure(DeliveryLabel label, DeliveryFailure failure, MxSecurity security) {
-        return new DeliveryPlan(label, Optional.of(new DomainFailure(failure, security)), List.of());
+        return domainFailure(label, failure, security, TlsReportTerms.NOT_REPORTED);
+    }
+
+    static DeliveryPlan domainFailure(DeliveryLabel label, DeliveryFailure failure, MxSecurity security,
+                                      TlsReportTerms reportTerms) {
+        return new DeliveryPlan(label, Optional.of(new DomainFailure(failure, security, reportTerms)), List.of());
     }
 
     static DeliveryPlan tryInOrder(DeliveryLabel label, List<MxPlan> mxPlans) {

@@ -26,6 +26,8 @@ import org.jamestls.policy.TlsLevel;
 import org.jamestls.policy.TlsRequiredHeader;
 import org.jamestls.smtp.TlsNegotiator;
 import org.jamestls.tls.TlsMaterialException;
+import org.jamestls.tlsrpt.ReportedPolicy;
+import org.jamestls.tlsrpt.TlsProblem;
 
 /**
  * Every decision about one delivery run, made before the first connection: which MX addresses to try and in
@@ -56,8 +58,11 @@ import org.jamestls.tls.TlsMaterialException;
  * <p>The memory of broken TLS ({@link BrokenTlsMemory}, {@code tlsRememberBroken}) is consulted in
  * {@link #withBrokenTlsMemory} only for an operator's {@code ifavailable} whose connection still just offers
  * STARTTLS (nothing published raised it, no REQUIRETLS): a remembered address gets plaintext at once; any other
- * such plan remembers a failed handshake. TLS-RPT's policy type per MX is set on the {@link MxPlan} in
- * {@code planMx} from the same {@link DomainPublishedPolicy}.
+ * such plan remembers a failed handshake.
+ *
+ * <p>TLS-RPT's terms per MX ({@link TlsReportTerms}: the policy judged by and its own problem) are set on each
+ * {@link MxPlan} by {@code tlsReportTerms} from the same {@link DomainPublishedPolicy} and TLSA lookups; each
+ * refusal a receiver's policy makes carries its {@code TlsProblem}.
  */
 public final class DeliveryPlanner {
     /** RFC 8689 section 7: REQUIRETLS support required (or any other REQUIRETLS requirement not met). */
@@ -100,7 +105,8 @@ public final class DeliveryPlanner {
         Optional<DeliveryFailure> domainFailure = published.domainFailure();
         if (domainFailure.isPresent()) {
             return DeliveryPlan.domainFailure(label, domainFailure.get(),
-                new MxSecurity(TlsMechanism.DANE, TlsLevel.REQUIRED, published.describe()));
+                new MxSecurity(TlsMechanism.DANE, TlsLevel.REQUIRED, published.describe()),
+                TlsReportTerms.under(ReportedPolicy.tlsaUnavailable(request.domain())));
         }
         ConnectionPlan operator;
         try {
@@ -114,7 +120,8 @@ public final class DeliveryPlanner {
         Map<String, DaneStatus> daneByHost = new HashMap<>();
         List<MxPlan> plans = new ArrayList<>();
         for (MxTarget target : targets) {
-            plans.add(planMx(request, sender, published, operator, target, daneByHost));
+            plans.add(planMx(request, sender, published, operator, target, daneByHost)
+                .reportedAs(tlsReportTerms(request.domain(), published, target, daneByHost)));
         }
         return DeliveryPlan.tryInOrder(label, plans);
     }
@@ -307,6 +314,43 @@ public final class DeliveryPlanner {
                 + " lowered: TLS when offered, plaintext at once after a failed handshake, certificate never a failure");
     }
 
+    /**
+     * TLS-RPT (RFC 8460 section 3): the policy an MX's sessions are reported under, as {@code planMx} judged it. DANE
+     * data of the MX host (usable, none usable, DNSSEC failed) gives a {@code tlsa} policy at the MX host; an MX the
+     * validated MX RRset lacks is reported to the recipient domain (asking a forged MX's own {@code _smtp._tls} would
+     * tell its operator); an MTA-STS policy applied gives {@code sts}, one announced but not had {@code sts} without
+     * strings; else {@code no-policy-found}.
+     */
+    private static TlsReportTerms tlsReportTerms(String domain, DomainPublishedPolicy published, MxTarget target,
+                                                 Map<String, DaneStatus> daneByHost) {
+        String mxHost = target.mxHost();
+        if (published.daneApplies()) {
+            if (!published.inSecureMxSet(mxHost)) {
+                return TlsReportTerms.under(ReportedPolicy.tlsaUnavailable(domain));
+            }
+            DaneStatus status = daneByHost.get(mxHost);
+            if (status != null && status.kind() == DaneStatus.Kind.USABLE) {
+                return TlsReportTerms.under(ReportedPolicy.tlsa(mxHost, status.records()));
+            }
+            if (status != null && status.kind() == DaneStatus.Kind.SECURE_NO_USABLE) {
+                return TlsReportTerms.failing(ReportedPolicy.tlsa(mxHost, List.of()), TlsProblem.tlsaNoneUsable(status.describe()));
+            }
+            if (status != null && status.isTemporaryFailure()) {
+                return TlsReportTerms.under(ReportedPolicy.tlsaUnavailable(mxHost));
+            }
+        }
+        Optional<MtaStsLookup> sts = published.mtaSts();
+        if (sts.map(lookup -> lookup.isEnforce() || lookup.isTesting()).orElse(false)) {
+            ReportedPolicy policy = ReportedPolicy.sts(domain, sts.get().policy().orElseThrow());
+            return sts.get().isTesting() && !sts.get().matches(mxHost)
+                ? TlsReportTerms.failing(policy, TlsProblem.mxNotInStsPolicy(mxHost)) : TlsReportTerms.under(policy);
+        }
+        if (sts.map(lookup -> lookup.state() == MtaStsLookup.State.FETCH_FAILED).orElse(false)) {
+            return TlsReportTerms.failing(ReportedPolicy.stsUnavailable(domain), TlsProblem.stsPolicyUnavailable(sts.get()));
+        }
+        return TlsReportTerms.under(ReportedPolicy.noPolicyFound(domain));
+    }
+
     /** The operator's level stands; its ifavailable may fall back to plaintext when the options allow it. */
     private MxPlan atOperatorLevel(DeliveryRequest request, MxTarget target, TlsMechanism mechanism,
                                    ConnectionPlan connection, String description) {
@@ -350,16 +394,19 @@ public final class DeliveryPlanner {
     private static MxPlan notInSecureMxSet(String domain, DomainPublishedPolicy published, MxTarget target) {
         return MxPlan.refused(target, TlsMechanism.DANE, TlsLevel.REQUIRED, new DeliveryFailure(FailureKind.PUBLISHED_POLICY,
             "4.7.5", "DANE: " + target + " is not in the DNSSEC-validated MX RRset of " + domain + " ("
-            + published.secureMx().orElseThrow().describe() + ")"));
+            + published.secureMx().orElseThrow().describe() + ")")
+            .withTlsProblem(TlsProblem.mxNotInSecureMxSet(target.mxHost())));
     }
 
     private static MxPlan daneUnusable(MxTarget target, DaneStatus status) {
         return MxPlan.refused(target, TlsMechanism.DANE, TlsLevel.REQUIRED, new DeliveryFailure(FailureKind.PUBLISHED_POLICY,
-            "4.7.5", "DANE: TLSA lookup for " + target + " unusable: " + status.describe()));
+            "4.7.5", "DANE: TLSA lookup for " + target + " unusable: " + status.describe())
+            .withTlsProblem(TlsProblem.dnssecFailed(status.describe())));
     }
 
     private static MxPlan notInMtaStsPolicy(String domain, MtaStsLookup sts, MxTarget target) {
         return MxPlan.refused(target, TlsMechanism.MTA_STS, TlsLevel.REQUIRED, new DeliveryFailure(FailureKind.PUBLISHED_POLICY, "4.7.5",
-            "MTA-STS: " + target + " is not an MX allowed by the policy of " + domain + " (" + sts.describe() + ")"));
+            "MTA-STS: " + target + " is not an MX allowed by the policy of " + domain + " (" + sts.describe() + ")")
+            .withTlsProblem(TlsProblem.mxNotInStsPolicy(target.mxHost())));
     }
 }

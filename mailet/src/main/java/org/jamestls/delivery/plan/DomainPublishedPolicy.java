@@ -7,6 +7,7 @@ import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.FailureKind;
 import org.jamestls.mtasts.MtaStsLookup;
 import org.jamestls.names.HostNames;
+import org.jamestls.tlsrpt.TlsProblem;
 
 /**
  * What one domain publishes, as looked up at the start of one delivery run: its MX RRset as DNSSEC sees it
@@ -43,7 +44,8 @@ public final class DomainPublishedPolicy {
      */
     public Optional<DeliveryFailure> domainFailure() {
         return secureMx.filter(SecureMx::isTemporaryFailure).map(mx -> new DeliveryFailure(FailureKind.PUBLISHED_POLICY,
-            "4.7.5", "DANE: DNSSEC lookup of the MX of " + domain + " failed: " + mx.describe()));
+            "4.7.5", "DANE: DNSSEC lookup of the MX of " + domain + " failed: " + mx.describe())
+            .withTlsProblem(TlsProblem.dnssecFailed(mx.describe())));
     }
 
     /** DANE applies to this domain: dane on and the MX RRset validated. */

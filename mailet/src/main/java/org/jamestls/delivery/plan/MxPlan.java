@@ -19,9 +19,9 @@ import org.jamestls.policy.TlsLevel;
  * what to do with the memory of broken TLS ({@link BrokenTlsHandling}), and, for a REQUIRETLS connection, that its
  * TLS failures are final ({@link #failureOf}). Immutable; built by {@link DeliveryPlanner}.
  *
- * <p>TLS-RPT (RFC 8460) adds the policy this MX was judged by here: {@code sts} with the policy strings and MX
- * patterns, {@code tlsa} with the records, or {@code no-policy-found}, taken by the planner from the same
- * {@link DomainPublishedPolicy} lookups that decide {@link #security()}.
+ * <p>TLS-RPT (RFC 8460): {@link #reportTerms()} is the policy this MX is judged by ({@code sts} with the policy
+ * strings and MX patterns, {@code tlsa} with the records, or {@code no-policy-found}) and that policy's own problem,
+ * taken by the planner from the same {@link DomainPublishedPolicy} lookups that decide {@link #security()}.
  */
 public final class MxPlan {
     private final MxTarget target;
@@ -30,16 +30,24 @@ public final class MxPlan {
     private final Optional<ConnectionPlan> connection;
     private final Optional<ConnectionPlan> plaintextFallback;
     private final Optional<BrokenTlsHandling> brokenTls;
+    private final TlsReportTerms reportTerms;
 
     private MxPlan(MxTarget target, MxSecurity security, Optional<DeliveryFailure> refusal,
                    Optional<ConnectionPlan> connection, Optional<ConnectionPlan> plaintextFallback,
                    Optional<BrokenTlsHandling> brokenTls) {
+        this(target, security, refusal, connection, plaintextFallback, brokenTls, TlsReportTerms.NOT_REPORTED);
+    }
+
+    private MxPlan(MxTarget target, MxSecurity security, Optional<DeliveryFailure> refusal,
+                   Optional<ConnectionPlan> connection, Optional<ConnectionPlan> plaintextFallback,
+                   Optional<BrokenTlsHandling> brokenTls, TlsReportTerms reportTerms) {
         this.target = Objects.requireNonNull(target, "target");
         this.security = Objects.requireNonNull(security, "security");
         this.refusal = refusal;
         this.connection = connection;
         this.plaintextFallback = plaintextFallback;
         this.brokenTls = brokenTls;
+        this.reportTerms = Objects.requireNonNull(reportTerms, "reportTerms");
     }
 
     /**
@@ -80,6 +88,11 @@ public final class MxPlan {
             Optional.empty(), Optional.of(handling));
     }
 
+    /** The same plan, its sessions counted in TLS reports as {@code terms} say. */
+    MxPlan reportedAs(TlsReportTerms terms) {
+        return new MxPlan(target, security, refusal, connection, plaintextFallback, brokenTls, terms);
+    }
+
     public MxTarget target() {
         return target;
     }
@@ -104,6 +117,11 @@ public final class MxPlan {
     /** The connection to make; empty exactly when {@link #refusal()} is present. */
     public Optional<ConnectionPlan> connection() {
         return connection;
+    }
+
+    /** How this MX's sessions count in TLS reports (RFC 8460). */
+    public TlsReportTerms reportTerms() {
+        return reportTerms;
     }
 
     /** The plaintext connection allowed after a failed handshake (Momentum's tls_ifavailable_fallback). */

@@ -32,9 +32,10 @@ public final class HostDelivery {
     public HostAttemptResult attempt(MxTarget target, ConnectionPlan plan, Mail mail, Collection<MailAddress> recipients) {
         SessionOrFailure acquired = pool.acquire(SessionKey.of(target, plan), slotWait, () -> opener.open(target, plan));
         if (acquired.failure().isPresent()) {
-            return HostAttemptResult.notTransacted(target, Optional.empty(), acquired.failure().get());
+            return HostAttemptResult.notTransacted(target, Optional.empty(), acquired.failure().get())
+                .from(acquired.localAddress());
         }
-        return transact(acquired.session().orElseThrow(), target, mail, recipients);
+        return transact(acquired.session().orElseThrow(), target, mail, recipients).from(acquired.localAddress());
     }
 
     private HostAttemptResult transact(SmtpSession session, MxTarget target, Mail mail, Collection<MailAddress> recipients) {

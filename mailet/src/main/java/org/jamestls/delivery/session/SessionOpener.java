@@ -15,12 +15,14 @@ import org.jamestls.delivery.plan.StartTlsMode;
 import org.jamestls.smtp.SmtpConnection;
 import org.jamestls.smtp.SmtpReply;
 import org.jamestls.smtp.TlsNegotiator;
+import org.jamestls.tlsrpt.TlsProblem;
 
 /**
  * Opens a session to one MX address as its {@link ConnectionPlan} says: connect (from the binding's address),
  * greeting, EHLO, and STARTTLS in the plan's mode with the plan's TLS profile, then what the plan requires of the
  * EHLO answer after STARTTLS ({@link #unmetRequirement}). All of it happens before any transaction, so under
- * MANDATORY no message byte can leave unless the handshake completed.
+ * MANDATORY no message byte can leave unless the handshake completed. Each TLS failure carries its
+ * {@link TlsProblem} (the evidence for TLS reports), and a failure after the connect says where it came from.
  */
 final class SessionOpener {
     private final int connectTimeoutMillis;
@@ -43,12 +45,13 @@ final class SessionOpener {
             SessionOrFailure opened = greetAndSecure(connection, target, plan);
             if (opened.failure().isPresent()) {
                 connection.close();
+                return opened.connectedFrom(connection.localAddress());
             }
             return opened;
         } catch (IOException e) {
             connection.close();
             return SessionOrFailure.failed(new DeliveryFailure(FailureKind.PROTOCOL, "4.4.2",
-                "connection to " + target + " lost: " + describe(e)));
+                "connection to " + target + " lost: " + describe(e))).connectedFrom(connection.localAddress());
         }
     }
 
@@ -72,7 +75,7 @@ final class SessionOpener {
         if (!offered && plan.startTlsMode() == StartTlsMode.MANDATORY) {
             connection.quietlyQuit();
             return SessionOrFailure.failed(new DeliveryFailure(FailureKind.STARTTLS_NOT_OFFERED,
-                "4.7.6", "TLS required but " + target + " does not offer STARTTLS"));
+                "4.7.6", "TLS required but " + target + " does not offer STARTTLS").withTlsProblem(TlsProblem.starttlsNotOffered()));
         }
         if (!offered) {
             return SessionOrFailure.ready(new SmtpSession(SessionKey.of(target, plan), connection, ehlo));
@@ -110,7 +113,8 @@ final class SessionOpener {
         if (reply.code() != 220) {
             connection.quietlyQuit();
             return Optional.of(new DeliveryFailure(FailureKind.TLS_NEGOTIATION, "4.7.5",
-                "TLS negotiation with " + target + " failed: STARTTLS answered " + reply.asText()));
+                "TLS negotiation with " + target + " failed: STARTTLS answered " + reply.asText())
+                .withTlsProblem(TlsProblem.starttlsRefused(reply.asText())));
         }
         try {
             connection.startTls(negotiator, target.mxHost());
@@ -119,10 +123,11 @@ final class SessionOpener {
             Optional<CertificateException> rejected = certificateProblem(e);
             if (rejected.isPresent()) {
                 return Optional.of(new DeliveryFailure(FailureKind.TLS_VERIFICATION, "4.7.5",
-                    "certificate of " + target + " failed verification: " + rejected.get().getMessage()));
+                    "certificate of " + target + " failed verification: " + rejected.get().getMessage())
+                    .withTlsProblem(TlsProblem.handshake(e)));
             }
             return Optional.of(new DeliveryFailure(FailureKind.TLS_NEGOTIATION, "4.7.5",
-                "TLS negotiation with " + target + " failed: " + describe(e)));
+                "TLS negotiation with " + target + " failed: " + describe(e)).withTlsProblem(TlsProblem.handshake(e)));
         }
     }
 

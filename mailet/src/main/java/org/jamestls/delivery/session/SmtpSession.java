@@ -1,6 +1,7 @@
 package org.jamestls.delivery.session;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.Optional;
 
 import org.jamestls.smtp.SmtpConnection;
@@ -39,6 +40,10 @@ final class SmtpSession {
 
     Optional<TlsSessionInfo> tls() {
         return connection.tls();
+    }
+
+    InetAddress localAddress() {
+        return connection.localAddress();
     }
 
     int transactions() {

@@ -1,8 +1,11 @@
 package org.jamestls.delivery.settle;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
 
@@ -10,6 +13,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
+import org.apache.mailet.DsnParameters;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
@@ -20,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * Returns failed recipients to the sender: through the configured bounce processor (James's DSNBounce
  * copies {@code delivery-error} into the DSN's Status field, so the text starts with the enhanced code),
  * or through {@link MailetContext#bounce} when no processor is configured. A REQUIRETLS mail's DSN returns the
- * headers only and is itself marked ({@link RequireTlsReturn}).
+ * headers only and is itself marked ({@link RequireTlsReturn}). No DSN is asked for (neither way) when the mail has
+ * a null sender (DSNs, TLS reports) or for a recipient whose DSN {@code NOTIFY} (RFC 3461) leaves out
+ * {@code FAILURE}, e.g. {@code NOTIFY=NEVER}: those failures are only logged, as stock RemoteDelivery does.
  */
 public class Bouncer {
     private static final Logger LOGGER = LoggerFactory.getLogger(Bouncer.class);
@@ -40,6 +46,35 @@ public class Bouncer {
     /** @param statusAndReason starts with the enhanced status code, e.g. {@code 5.7.10 TLS required ...} */
     public void bounce(Mail mail, Collection<MailAddress> recipients, String statusAndReason, List<Attribute> outcome)
             throws MessagingException {
+        List<MailAddress> notified = wantingFailureDsn(mail, recipients);
+        if (notified.size() < recipients.size()) {
+            List<MailAddress> silent = new ArrayList<>(recipients);
+            silent.removeAll(notified);
+            LOGGER.info("Failed mail={} recipients={}, no DSN ({}): {}", mail.getName(), silent,
+                mail.getMaybeSender().isNullSender() ? "null sender" : "DSN NOTIFY without FAILURE", statusAndReason);
+        }
+        if (!notified.isEmpty()) {
+            bounceNotified(mail, notified, statusAndReason, outcome);
+        }
+    }
+
+    /** RFC 3461 section 5.2: a failure DSN only to a sender, and only for recipients whose NOTIFY (if any) has FAILURE. */
+    private static List<MailAddress> wantingFailureDsn(Mail mail, Collection<MailAddress> recipients) {
+        if (mail.getMaybeSender().isNullSender()) {
+            return List.of();
+        }
+        Map<MailAddress, DsnParameters.RecipientDsnParameters> requested = mail.dsnParameters()
+            .map(DsnParameters::getRcptParameters).map(Map::copyOf).orElse(Map.of());
+        return recipients.stream()
+            .filter(recipient -> Optional.ofNullable(requested.get(recipient))
+                .flatMap(DsnParameters.RecipientDsnParameters::getNotifyParameter)
+                .map(notify -> notify.contains(DsnParameters.Notify.FAILURE))
+                .orElse(true))
+            .collect(Collectors.toList());
+    }
+
+    private void bounceNotified(Mail mail, Collection<MailAddress> recipients, String statusAndReason,
+                                List<Attribute> outcome) throws MessagingException {
         Mail bounced = mail.duplicate();
         try {
             bounced.setRecipients(recipients);
@@ -51,8 +86,6 @@ public class Bouncer {
             LOGGER.info("Bouncing mail={} recipients={}: {}", mail.getName(), recipients, statusAndReason);
             if (bounceProcessor.isPresent()) {
                 mailetContext.sendMail(bounced, bounceProcessor.get());
-            } else if (bounced.getMaybeSender().isNullSender() || !bounced.getMaybeSender().asOptional().isPresent()) {
-                LOGGER.info("Mail {} has a null sender: no DSN is sent", mail.getName());
             } else {
                 mailetContext.bounce(bounced, explanation(recipients, statusAndReason));
             }

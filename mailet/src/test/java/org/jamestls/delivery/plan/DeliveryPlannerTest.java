@@ -92,6 +92,10 @@ class DeliveryPlannerTest {
         .insecure("plain.test", Type.MX, "10 mx.plain.test.")
         .insecure("fetchfail.test", Type.MX, "10 mx.fetchfail.test.")
         .insecure("req.test", Type.MX, "10 mx.req.test.")
+        .insecure("fetchfail.test", Type.MX, "10 mx.fetchfail.test.")
+        .secure("tlsabogus.test", Type.MX, "10 mx.tlsabogus.test.")
+        .secure("mx.tlsabogus.test", Type.A, "192.0.2.4").secure("mx.tlsabogus.test", Type.AAAA)
+        .bogus("_25._tcp.mx.tlsabogus.test", Type.TLSA, "RRSIG expired")
         .bogus("bogus.test", Type.MX, "Did not match a DS to a DNSKEY.")
         .unreachable("down.test", Type.MX);
     private final FakeDns dns = new FakeDns()
@@ -175,6 +179,53 @@ class DeliveryPlannerTest {
             assertThat(plaintext.startTlsMode()).isEqualTo(StartTlsMode.NEVER);
             assertThat(plaintext.heloName()).isEqualTo(mx.connection().orElseThrow().heloName());
         });
+    }
+
+    /**
+     * TLS-RPT: domain, MX host James's DNS gives -> the policy its sessions are reported under (type, policy domain,
+     * strings, mx-host), the policy's own problem, and the problem a refusal carries.
+     */
+    static Stream<Arguments> reportTerms() {
+        String sts = "[version: STSv1, mode: enforce, mx: mx.sts.test, max_age: 86400] mx=[mx.sts.test]";
+        String testing = "[version: STSv1, mode: testing, mx: mx.sts.test, max_age: 86400] mx=[mx.sts.test]";
+        return Stream.of(
+            Arguments.of("dane.test", "mx.dane.test", "tlsa mx.dane.test [3 1 1 " + HASH + "] mx=[mx.dane.test]", "-", "-"),
+            Arguments.of("dane.test", "mx.forged.test", "tlsa dane.test [] mx=[]", "-", "MX_NOT_IN_SECURE_MX_SET mx.forged.test"),
+            Arguments.of("pkix.test", "mx.pkix.test", "tlsa mx.pkix.test [] mx=[mx.pkix.test]", "TLSA_NONE_USABLE dane=secure-no-usable", "-"),
+            Arguments.of("tlsabogus.test", "mx.tlsabogus.test", "tlsa mx.tlsabogus.test [] mx=[]", "-", "DNSSEC_FAILED dane=bogus"),
+            Arguments.of("sts.test", "mx.sts.test", "sts sts.test " + sts, "-", "-"),
+            Arguments.of("sts.test", "mx.elsewhere.test", "sts sts.test " + sts, "-", "MX_NOT_IN_STS_POLICY mx.elsewhere.test"),
+            Arguments.of("testing.test", "mx.sts.test", "sts testing.test " + testing, "-", "-"),
+            Arguments.of("testing.test", "mx.elsewhere.test", "sts testing.test " + testing, "MX_NOT_IN_STS_POLICY mx.elsewhere.test", "-"),
+            Arguments.of("fetchfail.test", "mx.fetchfail.test", "sts fetchfail.test [] mx=[]", "STS_POLICY_UNAVAILABLE", "-"),
+            Arguments.of("nosts.test", "mx.elsewhere.test", "no-policy-found nosts.test [] mx=[]", "-", "-"),
+            Arguments.of("nodane.test", "mx.dane.test", "no-policy-found nodane.test [] mx=[]", "-", "-"),
+            Arguments.of("plain.test", "mx.plain.test", "no-policy-found plain.test [] mx=[]", "-", "-"));
+    }
+
+    @ParameterizedTest(name = "{0} via {1}: {2}")
+    @MethodSource("reportTerms")
+    void eachMxIsReportedUnderThePolicyItWasJudgedBy(String domain, String mxHost, String policy, String policyProblem,
+                                                    String refusalProblem) throws Exception {
+        MxPlan mx = plan("no", false, domain, mxHost).mxPlans().get(0);
+
+        assertThat(mx.reportTerms().policy().map(Object::toString)).contains(policy);
+        assertThat(mx.reportTerms().policyProblem().map(Object::toString).orElse("-")).startsWith(policyProblem);
+        assertThat(mx.refusal().flatMap(DeliveryFailure::tlsProblem).map(Object::toString).orElse("-"))
+            .startsWith(refusalProblem);
+    }
+
+    @Test
+    void aBogusMxRrsetIsReportedToTheRecipientDomainAndAPlainDnsFailureNotAtAll() throws Exception {
+        DeliveryPlan.DomainFailure bogus = plan("no", false, "bogus.test", "mx.bogus.test").domainFailure().orElseThrow();
+        DeliveryPlan.DomainFailure dns = planner(new FakeDns()).plan(request(policy("required"), "nowhere.test",
+            Optional.empty())).domainFailure().orElseThrow();
+
+        assertThat(bogus.reportTerms().policy().map(Object::toString)).contains("tlsa bogus.test [] mx=[]");
+        assertThat(bogus.failure().tlsProblem().map(Object::toString)).hasValueSatisfying(problem ->
+            assertThat(problem).startsWith("DNSSEC_FAILED mx of bogus.test: BOGUS"));
+        assertThat(dns.reportTerms()).isSameAs(TlsReportTerms.NOT_REPORTED);
+        assertThat(dns.failure().tlsProblem()).isEmpty();
     }
 
     @Test

@@ -65,6 +65,30 @@ class HostDeliveryTest {
         }
     }
 
+    /** For TLS reports: the failure point's TLS problem (stage), and the address the connection was made from. */
+    static Stream<Arguments> tlsProblems() {
+        return Stream.of(
+            Arguments.of(StartTlsMode.MANDATORY, TlsBehaviour.STARTTLS_NOT_OFFERED, "STARTTLS_NOT_OFFERED"),
+            Arguments.of(StartTlsMode.MANDATORY, TlsBehaviour.HANDSHAKE_FAILS, "HANDSHAKE_FAILED"),
+            Arguments.of(StartTlsMode.IF_OFFERED, TlsBehaviour.HANDSHAKE_FAILS, "HANDSHAKE_FAILED"),
+            Arguments.of(StartTlsMode.MANDATORY, TlsBehaviour.STARTTLS_WORKS, "-"),
+            Arguments.of(StartTlsMode.IF_OFFERED, TlsBehaviour.STARTTLS_NOT_OFFERED, "-"));
+    }
+
+    @ParameterizedTest(name = "{0} against {1}: {2}")
+    @MethodSource("tlsProblems")
+    void theFailurePointNamesItsTlsProblemAndTheResultItsLocalAddress(StartTlsMode mode, TlsBehaviour behaviour,
+                                                                      String stage) throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(behaviour)) {
+            HostAttemptResult result = hostDelivery.attempt(target(server), plan(mode), mail(),
+                List.of(new MailAddress("to@dest.test")));
+
+            assertThat(result.connectionFailure().flatMap(f -> f.tlsProblem()).map(p -> p.stage().name()).orElse("-"))
+                .isEqualTo(stage);
+            assertThat(result.localAddress()).contains(InetAddress.getLoopbackAddress());
+        }
+    }
+
     @Test
     void permanentRecipientRejectionOnlyFailsThatRecipient() throws Exception {
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS)
@@ -116,6 +140,7 @@ class HostDeliveryTest {
 
         assertThat(result.connectionFailure().orElseThrow().kind()).isEqualTo(FailureKind.CONNECTION);
         assertThat(result.connectionFailure().orElseThrow().enhancedStatus()).isEqualTo("4.4.1");
+        assertThat(result.localAddress()).as("no connection, no local address").isEmpty();
     }
 
     /**
