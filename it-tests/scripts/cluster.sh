@@ -8,9 +8,11 @@
 #       and N James nodes (default 2) from the James conf directory DIR (layout of config-samples/), JAR in each
 #       node's extensions-jars/. Node i (1-based) listens for SMTP on 127.0.0.(60+i):2525 and WebAdmin on
 #       127.0.0.(60+i):8000 whatever DIR says; its home is WORK/node<i>/, its log WORK/node<i>/james.log, its
-#       PID WORK/node<i>.pid; node name node<i> (-Djamestls.node). Blobs: WORK/blobs. Returns when every node
-#       answers SMTP and WebAdmin; non-zero with the reason otherwise. RUNTIME (default
-#       rabbitmq-server/target/james-runtime, built with Maven when missing) holds lib/.
+#       PID WORK/node<i>.pid; node name node<i> (-Djamestls.node). Blobs: WORK/blobs. When DIR's smtpserver.xml
+#       names conf/smtp-tls-key.pem and DIR has none (config-samples/ as checked out), each node gets a self-signed
+#       STARTTLS pair (listener-cert.sh). Returns when every node answers SMTP and WebAdmin; non-zero with the
+#       reason otherwise. RUNTIME (default rabbitmq-server/target/james-runtime, built with Maven when missing)
+#       holds lib/.
 #   cluster.sh down --work WORK          stops what up started there (nodes, RabbitMQ, its epmd), by PID
 #   cluster.sh status --work WORK        one line per node and one for RabbitMQ
 #   cluster.sh stop --node I [--kill] --work WORK    stops node I (SIGTERM; --kill: SIGKILL, like kill -9)
@@ -170,6 +172,7 @@ assemble_node() {
   rm -rf "$home"; mkdir -p "$home/conf" "$home/extensions-jars" "$WORK/blobs"
   cp -R "$CONF"/. "$home/conf/"
   cp "$JAR" "$home/extensions-jars/"
+  "$SCRIPT_DIR/listener-cert.sh" "$home/conf" || die "cannot write node$i's STARTTLS certificate"
   # the node's own addresses, whatever DIR says
   sed -i -E "s#<bind>[^<]*</bind>#<bind>$ip:$NODE_SMTP_PORT</bind>#" "$home/conf/smtpserver.xml"
   sed -i -E -e "s#^port=.*#port=$NODE_WEBADMIN_PORT#" -e "s#^host=.*#host=$ip#" "$home/conf/webadmin.properties"

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.regex.Pattern;
 
+import org.jamestls.it.support.DnsRecords;
 import org.jamestls.it.support.JamesServer;
 import org.jamestls.it.support.ReceivedMessage;
 import org.jamestls.it.support.SharedEnvironment;
+import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,6 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedEnvironment.class)
 class BindingHeaderTrustIT {
     private static final String DOMAIN = "other.prec.test";
+    /** Its own MX record: every IT declares the domains it sends to (alone or first in a run, nothing else has). */
+    @TestDns
+    static final DnsRecords DNS = DnsRecords.builder().mx(DOMAIN, "rx-tls-1.receivers.test", 10).build();
 
     @Test
     void anAuthenticatedUsersBindingHeaderIsIgnoredLoggedAndRemoved(TestEnvironment env) {

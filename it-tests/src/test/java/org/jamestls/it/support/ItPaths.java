@@ -39,6 +39,11 @@ public final class ItPaths {
         return dir("it.cluster.script", "scripts/cluster.sh");
     }
 
+    /** it-tests/scripts/listener-cert.sh: the sample SMTP listener's self-signed STARTTLS pair, when a conf lacks one. */
+    public static Path listenerCertScript() {
+        return dir("it.listener.cert.script", "scripts/listener-cert.sh");
+    }
+
     /** The repository's config-samples/ directory (James conf files). */
     public static Path configSamples() {
         Path p = dir("it.config.samples.dir", "../config-samples");

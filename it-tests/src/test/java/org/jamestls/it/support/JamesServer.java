@@ -7,10 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyPair;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +22,8 @@ import java.util.regex.Pattern;
  *
  * <p>HOME ({@code target/james-home}) is rebuilt on every start: conf/ = config-samples/ with the
  * {@link #SUBSTITUTIONS} applied, then the {@link JamesConfig}'s override files, and a self-signed certificate for
- * the SMTP listener's STARTTLS ({@link #LISTENER_CHAIN}, {@link #LISTENER_KEY}); extensions-jars/ = the
- * mailet jar(s) from target/james-runtime/extensions-jars. stdout+stderr go to HOME/logs/console.log.
+ * the SMTP listener's STARTTLS (smtp-tls-chain.pem, smtp-tls-key.pem, written by scripts/listener-cert.sh);
+ * extensions-jars/ = the mailet jar(s) from target/james-runtime/extensions-jars. stdout+stderr go to HOME/logs/console.log.
  * Started means SMTP greets and WebAdmin answers HTTP.
  *
  * <p>A {@link Flavor} other than the memory server (the ActiveMQ-queue server of RestartPersistenceIT) and other
@@ -133,10 +130,6 @@ public final class JamesServer implements AutoCloseable {
     public static final String TEST_DELAY_TIME = "5*2 seconds";
     public static final int TEST_MAX_RETRIES = 5;
 
-    /** The PEM files config-samples/smtpserver.xml names for its STARTTLS (written by {@link #assembleHome()}). */
-    public static final String LISTENER_KEY = "smtp-tls-key.pem";
-    public static final String LISTENER_CHAIN = "smtp-tls-chain.pem";
-    private static final String LISTENER_HOST = "relay.example.org";
 
     private static final String MAIN_CLASS = "org.apache.james.MemoryJamesServerMain";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
@@ -353,19 +346,11 @@ public final class JamesServer implements AutoCloseable {
 
     /**
      * The sample listener's STARTTLS certificate and key (smtpserver.xml names them; an operator supplies real ones):
-     * a fresh self-signed pair, unless the config brings its own.
+     * a fresh self-signed pair, unless the config brings its own, made by scripts/listener-cert.sh as cluster.sh does.
      */
-    private void writeListenerCertificate(Path conf) throws IOException {
-        String smtpServer = Files.readString(conf.resolve("smtpserver.xml"));
-        if (!smtpServer.contains("file://conf/" + LISTENER_KEY) || Files.exists(conf.resolve(LISTENER_KEY))) {
-            return;
-        }
-        KeyPair keys = CertificateAuthority.ecP256KeyPair();
-        Instant now = Instant.now();
-        X509Certificate certificate = CertificateAuthority.selfSigned(LISTENER_HOST, List.of(LISTENER_HOST, "localhost"),
-            keys, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), CertificateAuthority.Purpose.SERVER);
-        PemFiles.writeCertificates(conf.resolve(LISTENER_CHAIN), certificate);
-        PemFiles.writeKey(conf.resolve(LISTENER_KEY), keys, PemFiles.KeyFormat.PKCS8);
+    private void writeListenerCertificate(Path conf) {
+        Processes.run(Duration.ofSeconds(30), "bash", ItPaths.listenerCertScript().toString(), conf.toString())
+            .requireSuccess("listener-cert.sh " + conf);
     }
 
     private void copyJars(Path directory) throws IOException {
