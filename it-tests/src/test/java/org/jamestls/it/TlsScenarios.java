@@ -55,13 +55,14 @@ final class TlsScenarios {
      * submitter can ask for REQUIRETLS, which the samples' org.jamestls.smtpin.RequireTlsHandler takes only under TLS.
      */
     static JamesConfig requireTlsConfig(TestEnvironment env) {
-        String smtpServer = readSample("smtpserver.xml").replace("<tls socketTLS=\"false\" startTLS=\"false\"/>",
-            "<tls socketTLS=\"false\" startTLS=\"true\">"
-                + "<privateKey>file://" + env.certificates().serverKey(ServerCertKind.VALID) + "</privateKey>"
-                + "<certificates>file://" + env.certificates().serverChain(ServerCertKind.VALID)
-                + "</certificates></tls>");
-        if (!smtpServer.contains("startTLS=\"true\"") || !smtpServer.contains("org.jamestls.smtpin.RequireTlsHandler")) {
-            throw new IllegalStateException("config-samples/smtpserver.xml changed: no STARTTLS or no RequireTlsHandler");
+        String sample = readSample("smtpserver.xml");
+        String smtpServer = sample
+            .replace("file://conf/smtp-tls-key.pem", "file://" + env.certificates().serverKey(ServerCertKind.VALID))
+            .replace("file://conf/smtp-tls-chain.pem", "file://" + env.certificates().serverChain(ServerCertKind.VALID));
+        if (smtpServer.equals(sample) || !smtpServer.contains("startTLS=\"true\"")
+            || !smtpServer.contains("org.jamestls.smtpin.RequireTlsHandler")) {
+            throw new IllegalStateException("config-samples/smtpserver.xml changed: no STARTTLS with conf/smtp-tls-*.pem"
+                + " or no RequireTlsHandler");
         }
         return config(env).withConfFile("smtpserver.xml", smtpServer);
     }

@@ -29,7 +29,11 @@ public final class WebAdminClient {
         }
     }
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Bounded, and long enough for the slowest route on a loaded 2-core machine: POST /tls-reports?action=send mails
+     * and POSTs every report before it answers (10 s timed out at a load average of 50).
+     */
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     private final String baseUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
