@@ -45,8 +45,21 @@ class BadConfigurationIT {
             JamesServer.Flavor.memory(ItPaths.jamesRuntime()), ItPaths.jamesRuntime(), config, ENDPOINTS);
     }
 
+    private static TestCertificates certificates;
+
+    /**
+     * it-tls-policy.xml with its {@code ${certs}} files made (certificates of this class's own, the shared run's may not
+     * exist yet): each case below then has exactly one error, its own.
+     */
+    private static synchronized String testPolicy() {
+        if (certificates == null) {
+            certificates = TestCertificates.generate(ItPaths.workDir().resolve("bad-config-certs"));
+        }
+        return JamesConfig.resource("/it-tls-policy.xml").replace("${certs}", certificates.dir().toString());
+    }
+
     static Stream<Arguments> badConfigurations() {
-        String policy = JamesConfig.resource("/it-tls-policy.xml");
+        String policy = testPolicy();
         String mailetContainer = sampleMailetContainer();
         return Stream.of(
             Arguments.of("tls value not allowed",
@@ -98,11 +111,9 @@ class BadConfigurationIT {
     /** DANE on with a resolver that serves no DNSSEC: James starts, and says which resolver is the problem. */
     @Test
     void daneWithAResolverWithoutDnssecIsAWarningNamingTheResolver() {
-        // the policy's tlsCa files must exist: certificates of this class's own (the shared run's are not made yet)
-        TestCertificates certificates = TestCertificates.generate(ItPaths.workDir().resolve("bad-config-certs"));
-        String policy = JamesConfig.resource("/it-tls-policy.xml").replace("<tls>no</tls>", "<tls>no</tls><dane>on</dane>");
+        String policy = testPolicy().replace("<tls>no</tls>", "<tls>no</tls><dane>on</dane>");
         try (JamesServer james = james(JamesConfig.samples()
-            .withConfFile("tls-policy.xml", policy.replace("${certs}", certificates.dir().toString()))
+            .withConfFile("tls-policy.xml", policy)
             .withConfFile("mailetcontainer.xml", sampleMailetContainer().replace(SAMPLE_RELAY_PARAMETER,
                 SAMPLE_RELAY_PARAMETER + "<dnssecResolver>127.0.0.49:53</dnssecResolver>"))).start()) {
 
