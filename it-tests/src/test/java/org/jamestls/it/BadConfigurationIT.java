@@ -11,10 +11,13 @@ import java.util.stream.Stream;
 import org.jamestls.it.support.JamesConfig;
 import org.jamestls.it.support.ItPaths;
 import org.jamestls.it.support.JamesServer;
-import org.jamestls.it.support.SharedEnvironment;
-import org.jamestls.it.support.TestEnvironment;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.jamestls.it.support.TestCertificates;
+import org.jamestls.it.support.TestNetwork;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,13 +26,40 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A real James refuses to start (exit status 1, before SMTP listens) on bad configuration, and its log
  * says what is wrong. Every individual case is covered by the parser and parameter unit tests; these
  * prove the same errors stop a real server.
+ *
+ * <p>Its James has a home and addresses of its own ({@link TestNetwork}'s BAD_CONFIG_*), not the shared environment's,
+ * so the class runs beside the shared environment's classes (README, Tests), one James at a time.
  */
-@ExtendWith(SharedEnvironment.class)
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(TestNetwork.BAD_CONFIG_JAMES_ADDRESS)
+@Order(2)
 class BadConfigurationIT {
     private static final String SAMPLE_RELAY_PARAMETER = "<maxRetries>7</maxRetries>";
+    private static final JamesServer.Endpoints ENDPOINTS = new JamesServer.Endpoints(
+        TestNetwork.BAD_CONFIG_JAMES_ADDRESS, TestNetwork.BAD_CONFIG_JAMES_SMTP_PORT,
+        TestNetwork.BAD_CONFIG_JAMES_ADDRESS, TestNetwork.BAD_CONFIG_JAMES_WEBADMIN_PORT,
+        TestNetwork.DNS_ADDRESS, TestNetwork.RECEIVER_PORT);
+
+    private static JamesServer james(JamesConfig config) {
+        return JamesServer.custom(ItPaths.jamesHome().resolveSibling("james-bad-config-home"),
+            JamesServer.Flavor.memory(ItPaths.jamesRuntime()), ItPaths.jamesRuntime(), config, ENDPOINTS);
+    }
+
+    private static TestCertificates certificates;
+
+    /**
+     * it-tls-policy.xml with its {@code ${certs}} files made (certificates of this class's own, the shared run's may not
+     * exist yet): each case below then has exactly one error, its own.
+     */
+    private static synchronized String testPolicy() {
+        if (certificates == null) {
+            certificates = TestCertificates.generate(ItPaths.workDir().resolve("bad-config-certs"));
+        }
+        return JamesConfig.resource("/it-tls-policy.xml").replace("${certs}", certificates.dir().toString());
+    }
 
     static Stream<Arguments> badConfigurations() {
-        String policy = JamesConfig.resource("/it-tls-policy.xml");
+        String policy = testPolicy();
         String mailetContainer = sampleMailetContainer();
         return Stream.of(
             Arguments.of("tls value not allowed",
@@ -80,16 +110,16 @@ class BadConfigurationIT {
 
     /** DANE on with a resolver that serves no DNSSEC: James starts, and says which resolver is the problem. */
     @Test
-    void daneWithAResolverWithoutDnssecIsAWarningNamingTheResolver(TestEnvironment env) {
-        String policy = JamesConfig.resource("/it-tls-policy.xml").replace("<tls>no</tls>", "<tls>no</tls><dane>on</dane>");
-        JamesServer james = env.james(JamesConfig.samples()
-            .withConfFile("tls-policy.xml", policy.replace("${certs}", env.certificates().dir().toString()))
+    void daneWithAResolverWithoutDnssecIsAWarningNamingTheResolver() {
+        String policy = testPolicy().replace("<tls>no</tls>", "<tls>no</tls><dane>on</dane>");
+        try (JamesServer james = james(JamesConfig.samples()
+            .withConfFile("tls-policy.xml", policy)
             .withConfFile("mailetcontainer.xml", sampleMailetContainer().replace(SAMPLE_RELAY_PARAMETER,
-                SAMPLE_RELAY_PARAMETER + "<dnssecResolver>127.0.0.49:53</dnssecResolver>")));
+                SAMPLE_RELAY_PARAMETER + "<dnssecResolver>127.0.0.49:53</dnssecResolver>"))).start()) {
 
-        assertThat(james.awaitLog("DANE is on but DNSSEC resolver 127\\.0\\.0\\.49:53 does not return validated DNSSEC data",
-            Duration.ofSeconds(90))).contains("WARN");
-        env.stopJames();
+            assertThat(james.awaitLog("DANE is on but DNSSEC resolver 127\\.0\\.0\\.49:53 does not return validated DNSSEC data",
+                Duration.ofSeconds(90))).contains("WARN");
+        }
     }
 
     private static String sampleMailetContainer() {
@@ -106,8 +136,11 @@ class BadConfigurationIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badConfigurations")
-    void jamesRefusesToStart(String name, JamesConfig config, String expectedMessage, TestEnvironment env) {
-        JamesServer.StartupFailure failure = env.jamesExpectingStartupFailure(config, Duration.ofSeconds(120));
+    void jamesRefusesToStart(String name, JamesConfig config, String expectedMessage) {
+        JamesServer.StartupFailure failure;
+        try (JamesServer james = james(config)) {
+            failure = james.startExpectingFailure(Duration.ofSeconds(120));
+        }
 
         assertThat(failure.exitCode).isEqualTo(1);
         assertThat(failure.log).contains("Unable to init mailet").contains(expectedMessage);

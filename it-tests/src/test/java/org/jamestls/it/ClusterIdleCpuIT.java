@@ -19,6 +19,10 @@ import org.jamestls.it.support.Processes;
 import org.jamestls.it.support.SmtpConnection;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Issue 13, "no busy loop": two nodes hold 20,000 deferred mails ({@code -Dcluster.idle.mails=N}) in their delay queue
@@ -26,6 +30,9 @@ import org.junit.jupiter.api.Test;
  * of RabbitMQ over 30 s, as a share of one core. A strategy that polled or re-enqueued the mails it waits for would
  * show here. Printed; asserted below 5 % of a core per node (the figure goes in the README).
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the shared environment's classes, see JamesCluster.ADDRESSES
+@ResourceLock(JamesCluster.ADDRESSES)
+@Order(4)
 class ClusterIdleCpuIT {
     private static final int MAILS = Integer.getInteger("cluster.idle.mails", 20_000);
     private static final Duration WINDOW = Duration.ofSeconds(30);

@@ -17,6 +17,10 @@ import org.jamestls.it.support.JamesConfig;
 import org.jamestls.it.support.Processes;
 import org.jamestls.it.support.TestNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The contrast of issue 13: James 3.8.1's stock {@code RemoteDelivery} on the same two-node RabbitMQ cluster, with the
@@ -24,6 +28,9 @@ import org.junit.jupiter.api.Test;
  * ignores the delay (it logs {@code Ignored delay upon enqueue}), so the three retries come at once and the mail
  * bounces within about a second instead of after a minute.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the shared environment's classes, see JamesCluster.ADDRESSES
+@ResourceLock(JamesCluster.ADDRESSES)
+@Order(5)
 class ClusterStockRemoteDeliveryIT {
 
     @Test

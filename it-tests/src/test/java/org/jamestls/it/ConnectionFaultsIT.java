@@ -63,7 +63,7 @@ class ConnectionFaultsIT {
         int proxy = 0;
         for (String level : LEVELS) {
             for (Object[] fault : FAULTS) {
-                cases.add(Arguments.of(level, fault[0], "127.0.0." + (60 + proxy++), fault[1], fault[2]));
+                cases.add(Arguments.of(level, fault[0], "127.0.0." + (TestNetwork.CONNECTION_FAULT_PROXY_FIRST + proxy++), fault[1], fault[2]));
             }
         }
         return cases.stream();

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedEnvironment.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(Order.DEFAULT + 5) // after the classes on TlsScenarios.config's James: its own James (stock RemoteDelivery) starts once
 class HarnessSmokeIT {
 
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(60);

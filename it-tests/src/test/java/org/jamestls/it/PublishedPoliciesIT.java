@@ -162,7 +162,7 @@ class PublishedPoliciesIT {
 
     @Test
     void aStrippingProxyNeverGetsTheMessage(TestEnvironment env) {
-        // the mails behind the proxies have been tried (and bounced) before the proxies' bytes are read
+        // once their DSNs are out James is done with both mails (this test may run before the scenario tests)
         TlsScenarios.awaitDsn(env, SENT.to("strip.sts.test").sender);
         TlsScenarios.awaitDsn(env, SENT.to("strip.dane.test").sender);
         assertThat(stripStsProxy.bytesFromClients()).contains("EHLO").doesNotContain("MAIL FROM").doesNotContain("DATA");

@@ -22,6 +22,7 @@ import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.jamestls.it.support.TlsServerContext;
 import org.jamestls.it.support.WebAdminClient;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * arriving there.
  */
 @ExtendWith(SharedEnvironment.class)
+@Order(Order.DEFAULT + 1) // after the classes on TlsScenarios.config's James: its own James (the REQUIRETLS listener config, as RequireTlsIntakeIT) starts once
 class RequireTlsDeliveryIT {
     private static final String SENDERS = "senders.requiretls.test";
     private static final String OFFERING_HOST = TestNetwork.RX_REQUIRETLS_2 + TestNetwork.RECEIVER_HOSTNAME_SUFFIX;

@@ -15,6 +15,7 @@ import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.jamestls.it.support.TlsClient;
 import org.jamestls.it.support.TlsServerContext;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code MAIL FROM ... REQUIRETLS} exactly for the marked mails (RequireTlsDeliveryIT covers delivery itself).
  */
 @ExtendWith(SharedEnvironment.class)
+@Order(Order.DEFAULT + 1) // after the classes on TlsScenarios.config's James: its own James (the REQUIRETLS listener config, as RequireTlsDeliveryIT) starts once
 class RequireTlsIntakeIT {
     private static final String DOMAIN = "requiretls.intake.test";
     private static final String RECEIVER_HOST = TestNetwork.RX_REQUIRETLS + TestNetwork.RECEIVER_HOSTNAME_SUFFIX;

@@ -28,7 +28,10 @@ import org.jamestls.it.support.TestNetwork;
 import org.jamestls.it.support.TlsMode;
 import org.jamestls.it.support.WebAdminClient;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Issue 5, "Restart": deferred mail survives {@code kill -9} of James.
@@ -41,14 +44,16 @@ import org.junit.jupiter.api.Test;
  * none bounced.
  *
  * <p>It has its own James, receiver and dnsmasq on {@link TestNetwork}'s RESTART_* addresses instead of the
- * shared environment: it needs a James whose var/ outlives it, a receiver that is down and then up, and it can
- * then run while the shared James is up. The retry delay is 20 s so that no delivery attempt is in flight at the
+ * shared environment: it needs a James whose var/ outlives it, a receiver that is down and then up, and so it runs
+ * beside the shared environment's classes (@Execution CONCURRENT; README, Tests). The retry delay is 20 s so that no delivery attempt is in flight at the
  * kill (the queue is at-least-once: a mail being retried at that instant could arrive twice).
  *
  * <p>Known limit, counted and printed rather than hidden: in about half the runs the restarted James (ActiveMQ
  * queue) does not hand out one of the 20 for minutes while it delivers the other 19; that mail is still in KahaDB
  * and the queue (James hands it out at its next start). See the README, "Restart and persistence".
  */
+@Execution(ExecutionMode.CONCURRENT)
+@Order(3)
 class RestartPersistenceIT {
 
     private static final int MAILS = 20;

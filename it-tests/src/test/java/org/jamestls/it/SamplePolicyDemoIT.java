@@ -20,6 +20,7 @@ import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.SmtpSubmitter;
 import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * receivers and prints what became of each. The table is also written to target/demo-report.txt.
  */
 @ExtendWith(SharedEnvironment.class)
+@Order(Order.DEFAULT + 2) // after the classes on TlsScenarios.config's James: its own James (the sample policy) starts once
 class SamplePolicyDemoIT {
     private static final Path REPORT = Path.of("target", "demo-report.txt");
 

@@ -17,6 +17,7 @@ import org.jamestls.it.support.SmtpSubmitter;
 import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.WebAdminClient;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code sendMail} only puts the copy on the spool, so such a failure never reaches the delivery mailet.
  */
 @ExtendWith(SharedEnvironment.class)
+@Order(Order.DEFAULT + 3) // after the classes on TlsScenarios.config's James: its own James (the test vehicle) starts once
 class SettleFaultsIT {
     @TestDns
     static final DnsRecords DNS = DnsRecords.builder().mx("faults.settle.test", "rx-tls-1.receivers.test", 10).build();

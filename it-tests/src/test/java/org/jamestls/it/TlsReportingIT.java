@@ -48,6 +48,7 @@ import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
 import org.jamestls.it.support.WebAdminClient;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * the counters it read back from {@code var/tlsrpt}. No scripted server: the collector is a real nginx.
  */
 @ExtendWith(SharedEnvironment.class)
+@Order(Order.DEFAULT + 4) // after the classes on TlsScenarios.config's James: its own James (TLS reporting on) starts once
 class TlsReportingIT {
     private static final int PORT = TestNetwork.RECEIVER_PORT;
     /** A mail bounced after its first attempt and every retry of the test schedule. */

@@ -19,6 +19,7 @@ import org.jamestls.it.support.SharedEnvironment;
 import org.jamestls.it.support.TestDns;
 import org.jamestls.it.support.TestEnvironment;
 import org.jamestls.it.support.TestNetwork;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * receiver comes back.
  */
 @ExtendWith(SharedEnvironment.class)
+@Order(Order.DEFAULT + 6) // after the classes on TlsScenarios.config's James: its own James (its own config) starts once
 class QueuedBacklogIT {
     private static final int MAILS = Integer.getInteger("backlog.mails", 20_000);
     private static final int DOMAINS = 50;

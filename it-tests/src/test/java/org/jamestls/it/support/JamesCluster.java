@@ -28,6 +28,11 @@ import java.util.regex.Pattern;
  * ever listens, .64 a receiver started late, .65-.68 receivers, .69 their dnsmasq.
  */
 public final class JamesCluster implements AutoCloseable {
+    /**
+     * The lock the cluster test classes hold ({@code @ResourceLock}): they run beside the shared environment's classes
+     * (nothing else uses 127.0.0.60-69, nor RabbitMQ's epmd and inter-node ports on 127.0.0.1), one at a time.
+     */
+    public static final String ADDRESSES = "cluster addresses 127.0.0.60-69";
     public static final String RABBITMQ_ADDRESS = "127.0.0.60";
     public static final int RABBITMQ_MANAGEMENT_PORT = 15672;
     public static final int NODE_SMTP_PORT = 2525;

@@ -100,6 +100,17 @@ public final class TestNetwork {
     public static final String RESTART_DNS_ADDRESS = "127.0.0.52";
 
     /**
+     * BadConfigurationIT's own James (nothing else listens on 127.0.0.55), so that it can run beside the shared James: a
+     * James that wrongly started would not find the shared one's port taken, and is seen listening here.
+     */
+    public static final String BAD_CONFIG_JAMES_ADDRESS = "127.0.0.55";
+    public static final int BAD_CONFIG_JAMES_SMTP_PORT = 10025;
+    public static final int BAD_CONFIG_JAMES_WEBADMIN_PORT = 18055;
+
+    /** ConnectionFaultsIT's fault proxies, one per case: 127.0.0.120 and up (18 cases). */
+    public static final int CONNECTION_FAULT_PROXY_FIRST = 120;
+
+    /**
      * The scripted REQUIRETLS receiver ({@link RequireTlsReceiver}: STARTTLS, then REQUIRETLS), on
      * {@link #RECEIVER_PORT}; Debian's Postfix 3.7 cannot offer REQUIRETLS. 127.0.0.90-97 are reserved for
      * REQUIRETLS tests.
