@@ -87,6 +87,9 @@ public class DomainDeliverer {
             .map(failure -> failure.kind().label())
             .orElse(result.tls().isPresent() ? "tls" : "plaintext");
         count(label, mx.security(), outcome);
+        if (result.isAmbiguousAfterDot()) {
+            metrics.ambiguousAfterDot();
+        }
         log(AttemptLog.attempt(label, mx.target(), mx.security(), plaintextFallback, result));
         return result;
     }
