@@ -41,8 +41,10 @@ class ConnectionFaultsIT {
         {Fault.RESET_BEFORE_GREETING, "connection to", 1},
         {Fault.GREETING_421, "refused the session: 421", 1},
         {Fault.RESET_AFTER_MAIL_FROM, "connection to", 1},
-        {Fault.RESET_DURING_DATA, "connection to", 1},
-        {Fault.RESET_AFTER_FINAL_DOT, "connection to", 2},
+        // the 4 KB message and its final dot leave in one write before the proxy's reset arrives: to the client the
+        // outcome is unknown (the receiver may have the mail), so it is deferred as uncertain, not tried elsewhere
+        {Fault.RESET_DURING_DATA, "delivery uncertain: connection lost", 1},
+        {Fault.RESET_AFTER_FINAL_DOT, "delivery uncertain: connection lost", 2},
     };
 
     /** {@code <fault>.<level>.faults.test} to the proxy making that fault (one proxy address per case). */

@@ -98,6 +98,9 @@ public class DomainDeliverer {
             .map(failure -> failure.kind().label())
             .orElse(result.tls().isPresent() ? "tls" : "plaintext");
         count(label, mx.security(), outcome);
+        if (result.isAmbiguousAfterDot()) {
+            metrics.ambiguousAfterDot();
+        }
         log(AttemptLog.attempt(label, mx.target(), mx.security(), plaintextFallback, result));
         recording.attempted(mx.target(), mx.reportTerms(), connection, result);
         return result;

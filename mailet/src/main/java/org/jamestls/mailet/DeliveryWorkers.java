@@ -1,6 +1,8 @@
 package org.jamestls.mailet;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.lifecycle.api.LifecycleUtil;
@@ -39,7 +41,14 @@ public class DeliveryWorkers {
     }
 
     public void start() {
-        scheduler = Schedulers.newBoundedElastic(threads, Integer.MAX_VALUE, "tls-delivery");
+        // one queue for all threads: a bounded-elastic scheduler may queue a new delivery behind a busy thread (one
+        // held by a hanging receiver) while another thread is about to become free
+        AtomicInteger number = new AtomicInteger();
+        scheduler = Schedulers.fromExecutorService(Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "tls-delivery-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }), "tls-delivery");
         dequeueScheduler = Schedulers.newSingle("tls-delivery-dequeue");
         subscription = Flux.from(queue.deQueue())
             .flatMap(item -> Mono.fromRunnable(() -> handle(item)).subscribeOn(scheduler), threads)

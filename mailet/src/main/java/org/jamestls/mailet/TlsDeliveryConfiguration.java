@@ -27,6 +27,8 @@ public final class TlsDeliveryConfiguration {
     public static final String DEFAULT_BINDING_HEADER = "X-Binding";
     public static final int DEFAULT_DELIVERY_THREADS = 4;
     public static final int DEFAULT_TIMEOUT = 180_000;
+    /** RFC 5321 section 4.5.3.2.6: the reply to the final dot may take ten minutes (content scanners). */
+    public static final int DEFAULT_DATA_TIMEOUT = 600_000;
     public static final int DEFAULT_CONNECTION_TIMEOUT = 60_000;
     public static final int DEFAULT_SMTP_PORT = 25;
     public static final int DEFAULT_MAX_MESSAGES_PER_CONNECTION = 100;
@@ -34,10 +36,10 @@ public final class TlsDeliveryConfiguration {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 4;
 
     private static final Set<String> KNOWN_PARAMETERS = Stream.concat(Stream.of("outgoing", "policyFile", "delayTime",
-        "maxRetries", "bounceProcessor", "heloName", "deliveryThreads", "timeout", "connectionTimeout", "smtpPort",
-        "bindingHeader", "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection", "connectionIdleTime",
-        "maxConnectionsPerHost", "dnssecResolver", "dnssecTrustAnchor", "mtaStsCache", "retryStrategy",
-        BindingHeaderTrust.PARAMETER),
+        "maxRetries", "bounceProcessor", "heloName", "deliveryThreads", "timeout", "dataTimeout", "connectionTimeout",
+        "smtpPort", "bindingHeader", "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection",
+        "connectionIdleTime", "maxConnectionsPerHost", "dnssecResolver", "dnssecTrustAnchor", "mtaStsCache",
+        "retryStrategy", BindingHeaderTrust.PARAMETER),
         // TLS reporting's own (tlsRptFrom, ...), read by TlsRptSettings
         TlsRptSettings.PARAMETER_NAMES.stream()).collect(Collectors.toUnmodifiableSet());
     public static final String DEFAULT_MTA_STS_CACHE = "file://var/mtasts";
@@ -49,6 +51,7 @@ public final class TlsDeliveryConfiguration {
     private final String heloName;
     private final int deliveryThreads;
     private final int timeoutMillis;
+    private final int dataTimeoutMillis;
     private final int connectionTimeoutMillis;
     private final int smtpPort;
     private final Optional<String> bindingHeader;
@@ -71,6 +74,7 @@ public final class TlsDeliveryConfiguration {
         heloName = parameters.string("heloName").orElseGet(TlsDeliveryConfiguration::localHostName);
         deliveryThreads = parameters.integer("deliveryThreads", DEFAULT_DELIVERY_THREADS, 1, 1000);
         timeoutMillis = parameters.integer("timeout", DEFAULT_TIMEOUT, 1, Integer.MAX_VALUE);
+        dataTimeoutMillis = parameters.integer("dataTimeout", DEFAULT_DATA_TIMEOUT, 1, Integer.MAX_VALUE);
         connectionTimeoutMillis = parameters.integer("connectionTimeout", DEFAULT_CONNECTION_TIMEOUT, 1, Integer.MAX_VALUE);
         smtpPort = parameters.integer("smtpPort", DEFAULT_SMTP_PORT, 1, 65535);
         // an empty <bindingHeader/> turns header-based assignment off
@@ -168,6 +172,11 @@ public final class TlsDeliveryConfiguration {
 
     public int timeoutMillis() {
         return timeoutMillis;
+    }
+
+    /** How long the reply to the final dot may take; {@link #timeoutMillis} is every other reply's. */
+    public int dataTimeoutMillis() {
+        return dataTimeoutMillis;
     }
 
     public int connectionTimeoutMillis() {

@@ -108,7 +108,8 @@ public class TlsRemoteDelivery extends GenericMailet {
         sessionPool = new SessionPool(configuration.maxMessagesPerConnection(), configuration.connectionIdleTime(),
             configuration.maxConnectionsPerHost());
         DomainDeliverer deliverer = new DomainDeliverer(
-            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(), sessionPool), metrics);
+            new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(),
+                configuration.dataTimeoutMillis(), sessionPool), metrics);
         Bouncer bouncer = new Bouncer(getMailetContext(), configuration.bounceProcessor(), configuration.heloName());
         retryStrategy = RetryStrategies.start(configuration.retryStrategy(), queueFactory, queue,
             configuration.retrySchedule().delays());

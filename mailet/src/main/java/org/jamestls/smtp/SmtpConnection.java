@@ -84,10 +84,36 @@ public final class SmtpConnection implements Closeable {
         throw new SmtpProtocolException("SMTP reply from " + remote + " has more than " + MAX_REPLY_LINES + " lines");
     }
 
+    /** Waits up to {@code timeoutMillis} for the next reply (the final dot's own timeout), then restores the read timeout. */
+    public SmtpReply readReply(int timeoutMillis) throws IOException {
+        int readTimeout = socket.getSoTimeout();
+        socket.setSoTimeout(timeoutMillis);
+        try {
+            return readReply();
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(readTimeout);
+            }
+        }
+    }
+
     public SmtpReply command(String command) throws IOException {
         writeLine(command);
         out.flush();
         return readReply();
+    }
+
+    /**
+     * Sends commands in one write without waiting between them (RFC 2920 PIPELINING); their replies are read in
+     * order with {@link #readReply()}.
+     */
+    public void sendGroup(List<String> commands) throws IOException {
+        // checked before any is buffered, so a refused command leaves nothing half-written behind
+        commands.forEach(SmtpConnection::checkNoLineBreak);
+        for (String command : commands) {
+            writeLine(command);
+        }
+        out.flush();
     }
 
     /**
@@ -102,15 +128,21 @@ public final class SmtpConnection implements Closeable {
         return info;
     }
 
-    /** Sends the message body after a 354, with CRLF line ends and dot-stuffing, then the final dot. */
-    public SmtpReply sendData(MimeMessage message) throws IOException, MessagingException {
-        // SMTPOutputStream does not buffer: body and final dot leave in one flush of the buffered stream
+    /**
+     * Writes the message body after a 354, with CRLF line ends and dot-stuffing, without the final dot: a failure here
+     * leaves the receiver without a complete message.
+     */
+    public void writeMessage(MimeMessage message) throws IOException, MessagingException {
+        // SMTPOutputStream does not buffer: body and final dot leave in one flush of the buffered stream (small mails)
         SMTPOutputStream dataStream = new SMTPOutputStream(out);
         message.writeTo(dataStream);
         dataStream.ensureAtBOL();
+    }
+
+    /** Ends the message with the final dot and sends what is buffered; from here the receiver may have the mail. */
+    public void endMessage() throws IOException {
         out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        return readReply();
     }
 
     public Optional<TlsSessionInfo> tls() {
@@ -126,7 +158,7 @@ public final class SmtpConnection implements Closeable {
         return local;
     }
 
-    /** Best-effort QUIT; the answer does not matter once the transaction is over. */
+    /** Best-effort QUIT on a healthy session (it waits up to the read timeout for the answer, which does not matter). */
     public void quietlyQuit() {
         try {
             command("QUIT");
@@ -145,19 +177,26 @@ public final class SmtpConnection implements Closeable {
     }
 
     private void writeLine(String line) throws IOException {
+        checkNoLineBreak(line);
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void checkNoLineBreak(String line) {
         if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("SMTP command contains a line break: " + sanitize(line));
         }
-        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private String readLine() throws IOException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         while (true) {
             int b = in.read();
+            if (b == -1 && buffer.size() == 0) {
+                throw new SmtpConnectionClosedException("Connection closed by " + remote);
+            }
             if (b == -1) {
-                throw new SmtpProtocolException("Connection closed by " + remote
-                    + (buffer.size() > 0 ? " after partial line " + sanitize(buffer.toString(StandardCharsets.UTF_8)) : ""));
+                throw new SmtpProtocolException("Connection closed by " + remote + " after partial line "
+                    + sanitize(buffer.toString(StandardCharsets.UTF_8)));
             }
             if (b == '\n') {
                 String line = buffer.toString(StandardCharsets.UTF_8);

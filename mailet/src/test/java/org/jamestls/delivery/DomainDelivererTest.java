@@ -193,6 +193,35 @@ class DomainDelivererTest {
         assertThat(policies.stream().mapToLong(PolicySnapshot::failedSessions).sum()).isEqualTo(failure.equals("-") ? 0 : 1);
     }
 
+    /**
+     * Issue 11: the receiver may have a mail whose final dot went unanswered, so the second MX is not tried in this run
+     * (it would get the mail too); the recipient is deferred and the ambiguity counted.
+     */
+    @ParameterizedTest(name = "{0} after the final dot: deferred, the second MX untouched, counted")
+    @CsvSource({"SILENT_AFTER_DOT", "CLOSE_AFTER_DOT"})
+    void anUnansweredFinalDotIsDeferredWithoutTryingTheNextMx(ScriptedSmtpServer.Fault fault) throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS).withFault(fault, 1);
+             SessionPool pool = new SessionPool(1, Duration.ZERO, 4)) {
+            FakeDns dns = new FakeDns().mx("dest.test", "mx1.dest.test", "mx2.dest.test")
+                .a("mx1.dest.test", "127.0.0.1").a("mx2.dest.test", "127.0.0.1");
+            DomainDeliverer deliverer = new DomainDeliverer(new HostDelivery(5000, 5000, 300, pool),
+                new DeliveryMetrics(metricFactory));
+
+            DomainDeliveryResult result = deliverer.deliver(mail(), List.of(new MailAddress("to@dest.test")),
+                planner(dns, server.port()).plan(request("required", false)));
+
+            assertThat(server.connections()).as("mx2 (same address here) is not dialled").isEqualTo(1);
+            assertThat(result.delivered()).isEmpty();
+            assertThat(result.permanentFailures()).isEmpty();
+            assertThat(result.temporaryFailures().values()).singleElement().satisfies(failure -> {
+                assertThat(failure.kind()).isEqualTo(org.jamestls.delivery.outcome.FailureKind.AMBIGUOUS_AFTER_DOT);
+                assertThat(failure.enhancedStatus()).isEqualTo("4.4.2");
+                assertThat(failure.detail()).contains("delivery uncertain", "mx1.dest.test");
+            });
+            assertThat(metricFactory.countFor("jamestls_ambiguous_after_dot")).isEqualTo(1);
+        }
+    }
+
     private DomainDeliverer deliverer(SessionPool pool) {
         return new DomainDeliverer(new HostDelivery(5000, 5000, pool), new DeliveryMetrics(metricFactory));
     }

@@ -23,6 +23,7 @@ class TlsDeliveryConfigurationTest {
         assertThat(configuration.retrySchedule().maxRetries()).isEqualTo(5);
         assertThat(configuration.retrySchedule().delayBeforeRetry(1)).isEqualTo(Duration.ofHours(6));
         assertThat(configuration.timeoutMillis()).isEqualTo(180_000);
+        assertThat(configuration.dataTimeoutMillis()).as("RFC 5321 4.5.3.2.6: 10 minutes for the final dot").isEqualTo(600_000);
         assertThat(configuration.connectionTimeoutMillis()).isEqualTo(60_000);
         assertThat(configuration.smtpPort()).isEqualTo(25);
         assertThat(configuration.bindingHeader()).contains("X-Binding");
@@ -53,7 +54,7 @@ class TlsDeliveryConfigurationTest {
         TlsDeliveryConfiguration configuration = TlsDeliveryConfiguration.from(new MapMailetConfig()
             .with("outgoing", "tls-outgoing").with("delayTime", "4*5 minutes, 3*1 hour").with("maxRetries", "7")
             .with("bounceProcessor", "bounces").with("heloName", "relay.example.org").with("deliveryThreads", "4")
-            .with("timeout", "60000").with("connectionTimeout", "30000").with("smtpPort", "2525")
+            .with("timeout", "60000").with("dataTimeout", "900000").with("connectionTimeout", "30000").with("smtpPort", "2525")
             .with("bindingHeader", "X-Binding").with("tlsIfAvailableFallback", "true"));
 
         assertThat(configuration.retrySchedule().delayBeforeRetry(4)).isEqualTo(Duration.ofMinutes(5));
@@ -62,6 +63,8 @@ class TlsDeliveryConfigurationTest {
         assertThat(configuration.retrySchedule().maxRetries()).isEqualTo(7);
         assertThat(configuration.bounceProcessor()).contains("bounces");
         assertThat(configuration.heloName()).isEqualTo("relay.example.org");
+        assertThat(configuration.timeoutMillis()).isEqualTo(60_000);
+        assertThat(configuration.dataTimeoutMillis()).isEqualTo(900_000);
         assertThat(configuration.smtpPort()).isEqualTo(2525);
         assertThat(configuration.tlsIfAvailableFallback()).isTrue();
     }
@@ -94,6 +97,8 @@ class TlsDeliveryConfigurationTest {
         "deliveryThreads|0|a whole number from 1 to 1000",
         "deliveryThreads|4.5|a whole number from 1 to 1000",
         "timeout|0|a whole number from 1 to",
+        "dataTimeout|0|a whole number from 1 to",
+        "dataTimeout|10 minutes|a whole number from 1 to",
         "connectionTimeout|30s|a whole number from 1 to",
         "smtpPort|70000|a whole number from 1 to 65535",
         "smtpPort|smtp|a whole number from 1 to 65535",

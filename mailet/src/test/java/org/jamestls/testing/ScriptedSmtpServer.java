@@ -15,6 +15,7 @@ import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -23,11 +24,30 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A small in-process SMTP receiver for unit tests: it can offer STARTTLS, hide it, or break the
- * handshake, offer REQUIRETLS after STARTTLS, and it records every command and whether message data arrived (and
- * over TLS or not).
+ * handshake, offer REQUIRETLS after STARTTLS, offer PIPELINING, break a chosen transaction ({@link Fault}), and it
+ * records every command, a transcript that shows which commands came pipelined, and whether message data arrived
+ * (and over TLS or not). It stands in where a real receiver cannot be made to misbehave on cue.
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
     public enum TlsBehaviour { STARTTLS_WORKS, STARTTLS_NOT_OFFERED, HANDSHAKE_FAILS }
+
+    /** What goes wrong in the transactions chosen with {@link #withFault} (numbered by MAIL FROM over all connections). */
+    public enum Fault {
+        /** Closes the connection on reading MAIL FROM, without a reply: to the client, a session closed while idle. */
+        CLOSE_BEFORE_MAIL_REPLY,
+        /** Answers MAIL FROM, then closes. */
+        CLOSE_AFTER_MAIL_REPLY,
+        /** Answers MAIL FROM with a line that is no SMTP reply, then goes on as if nothing happened. */
+        GARBAGE_REPLY_TO_MAIL,
+        /** Reads the message and its final dot, never answers, keeps the connection open. */
+        SILENT_AFTER_DOT,
+        /** Reads the message and its final dot, closes without answering. */
+        CLOSE_AFTER_DOT,
+        /** Answers the final dot only after {@link #dotReplyDelayMillis}. */
+        SLOW_DOT_REPLY,
+        /** Answers the final dot, then closes, as a receiver whose idle timeout is shorter than the client's. */
+        CLOSE_AFTER_DOT_REPLY
+    }
 
     private final ServerSocket serverSocket;
     private final TlsBehaviour behaviour;
@@ -41,6 +61,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile int closeChannelAtMessage = -1;
     private volatile long sizeLimit;
     private volatile boolean offersRequireTls;
+    private volatile boolean offersPipelining;
+    private volatile Fault fault;
+    private volatile Set<Integer> faultyMessages = Set.of();
+    private volatile long dotReplyDelayMillis = 1500;
+    private final StringBuffer transcript = new StringBuffer();
+    private final java.util.concurrent.atomic.AtomicInteger messagesAccepted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean dataReceived;
     private volatile boolean dataReceivedOverTls;
     private final Thread acceptor;
@@ -92,6 +118,41 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public ScriptedSmtpServer offeringRequireTls() {
         offersRequireTls = true;
         return this;
+    }
+
+    /**
+     * Announces PIPELINING (RFC 2920) and holds the replies to MAIL FROM and RCPT TO until the group ends (DATA or
+     * any other command), as section 3.2 lets a server do: only a client that really pipelines gets them.
+     */
+    public ScriptedSmtpServer offeringPipelining() {
+        offersPipelining = true;
+        return this;
+    }
+
+    /** Breaks the transactions with these MAIL FROM numbers (1-based, over all connections) as {@code fault} says. */
+    public ScriptedSmtpServer withFault(Fault fault, Integer... messageNumbers) {
+        this.fault = fault;
+        this.faultyMessages = Set.of(messageNumbers);
+        return this;
+    }
+
+    /** How long {@link Fault#SLOW_DOT_REPLY} waits before answering the final dot. */
+    public ScriptedSmtpServer withDotReplyDelay(long millis) {
+        dotReplyDelayMillis = millis;
+        return this;
+    }
+
+    /**
+     * Every command's verb in order, {@code +} before one that arrived while an earlier reply was still owed (sent
+     * pipelined), a space otherwise, and {@code .} for a message's end: {@code EHLO MAIL+RCPT+DATA . MAIL+RCPT+DATA .}
+     */
+    public String transcript() {
+        return transcript.toString().trim();
+    }
+
+    /** Messages whose final dot this server answered with 250. */
+    public int messagesAccepted() {
+        return messagesAccepted.get();
     }
 
     /** Announces {@code SIZE limit} in EHLO. */
@@ -155,14 +216,26 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         BufferedReader in = reader(socket);
         OutputStream out = socket.getOutputStream();
         send(out, "220 scripted.test ESMTP");
+        List<String> held = new ArrayList<>();
+        int acceptedRecipients = 0;
+        Fault current = null;
+        boolean arrivedAhead = false;
         String line;
         while ((line = in.readLine()) != null) {
             commands.add(line);
             String upper = line.toUpperCase();
+            transcript.append(arrivedAhead || !held.isEmpty() ? "+" : " ").append(upper.split("[ :]", 2)[0]);
+            arrivedAhead = in.ready();
+            boolean groupCommand = offersPipelining && (upper.startsWith("MAIL FROM:") || upper.startsWith("RCPT TO:"));
+            if (!groupCommand && !held.isEmpty()) {
+                send(out, String.join("\r\n", held));
+                held.clear();
+            }
             if (upper.startsWith("EHLO")) {
                 boolean offer = behaviour != TlsBehaviour.STARTTLS_NOT_OFFERED && !tls;
                 send(out, "250-scripted.test" + (offer ? "\r\n250-STARTTLS" : "")
                     + (tls && offersRequireTls ? "\r\n250-REQUIRETLS" : "")
+                    + (offersPipelining ? "\r\n250-PIPELINING" : "")
                     + (sizeLimit > 0 ? "\r\n250-SIZE " + sizeLimit : "") + "\r\n250 8BITMIME");
             } else if (upper.equals("STARTTLS")) {
                 send(out, "220 2.0.0 go ahead");
@@ -178,28 +251,97 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 in = reader(socket);
                 out = socket.getOutputStream();
             } else if (upper.startsWith("MAIL FROM:")) {
-                if (messages.incrementAndGet() == closeChannelAtMessage) {
+                acceptedRecipients = 0;
+                int number = messages.incrementAndGet();
+                current = faultyMessages.contains(number) ? fault : null;
+                if (number == closeChannelAtMessage) {
                     send(out, "421 4.3.2 shutting down");
                     return;
                 }
-                send(out, mailFromReply);
+                if (current == Fault.CLOSE_BEFORE_MAIL_REPLY) {
+                    return;
+                }
+                if (current == Fault.GARBAGE_REPLY_TO_MAIL) {
+                    send(out, "this is not an SMTP reply");
+                    continue;
+                }
+                reply(out, held, groupCommand, mailFromReply);
+                if (current == Fault.CLOSE_AFTER_MAIL_REPLY) {
+                    send(out, String.join("\r\n", held));
+                    return;
+                }
             } else if (upper.startsWith("RCPT TO:")) {
-                send(out, recipientReplies.entrySet().stream()
+                String reply = !mailFromReply.startsWith("2") ? "503 5.5.1 sender first" : recipientReplies.entrySet().stream()
                     .filter(entry -> upper.startsWith("RCPT TO:<" + entry.getKey()))
-                    .map(java.util.Map.Entry::getValue).findFirst().orElse("250 2.1.5 ok"));
+                    .map(java.util.Map.Entry::getValue).findFirst().orElse("250 2.1.5 ok");
+                if (reply.startsWith("2")) {
+                    acceptedRecipients++;
+                }
+                if (reply.startsWith("421")) {
+                    held.add(reply);
+                    send(out, String.join("\r\n", held));
+                    return;
+                }
+                reply(out, held, groupCommand, reply);
             } else if (upper.equals("DATA")) {
+                if (acceptedRecipients == 0) {
+                    send(out, "554 5.5.1 no valid recipients");
+                    continue;
+                }
                 send(out, "354 go on");
                 while ((line = in.readLine()) != null && !line.equals(".")) {
                     dataReceived = true;
                     dataReceivedOverTls = tls;
                 }
+                transcript.append(" .");
+                arrivedAhead = in.ready();
+                if (current == Fault.CLOSE_AFTER_DOT) {
+                    return;
+                }
+                if (current == Fault.SILENT_AFTER_DOT) {
+                    // wait for the client to give up and close (bounded by the socket's read timeout)
+                    while (in.readLine() != null) {
+                        // ignore anything it still says
+                    }
+                    return;
+                }
+                if (current == Fault.SLOW_DOT_REPLY) {
+                    sleep(dotReplyDelayMillis);
+                }
+                if (finalDotReply.startsWith("250")) {
+                    // counted before the reply, so a client that has it sees the count
+                    messagesAccepted.incrementAndGet();
+                }
                 send(out, finalDotReply);
+                if (current == Fault.CLOSE_AFTER_DOT_REPLY) {
+                    return;
+                }
             } else if (upper.equals("QUIT")) {
                 send(out, "221 bye");
                 return;
             } else {
+                if (upper.equals("RSET")) {
+                    acceptedRecipients = 0;
+                }
                 send(out, "250 ok");
             }
+        }
+    }
+
+    /** Holds a pipelined group's reply until the group ends, else answers at once. */
+    private static void reply(OutputStream out, List<String> held, boolean hold, String reply) throws IOException {
+        if (hold) {
+            held.add(reply);
+        } else {
+            send(out, reply);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

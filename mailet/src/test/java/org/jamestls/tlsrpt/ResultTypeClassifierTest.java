@@ -56,6 +56,7 @@ class ResultTypeClassifierTest {
         STAGES_BY_KIND.put(FailureKind.TLS_NEGOTIATION, List.of(Stage.STARTTLS_REFUSED, Stage.HANDSHAKE_FAILED));
         STAGES_BY_KIND.put(FailureKind.TLS_VERIFICATION, List.of(Stage.CERTIFICATE_REJECTED));
         STAGES_BY_KIND.put(FailureKind.PROTOCOL, List.of());
+        STAGES_BY_KIND.put(FailureKind.AMBIGUOUS_AFTER_DOT, List.of());
         STAGES_BY_KIND.put(FailureKind.SENDER_REJECTED, List.of());
         STAGES_BY_KIND.put(FailureKind.RECIPIENT_REJECTED, List.of());
         STAGES_BY_KIND.put(FailureKind.MESSAGE_REJECTED, List.of());

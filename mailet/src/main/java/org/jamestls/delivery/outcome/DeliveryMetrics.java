@@ -36,6 +36,11 @@ public class DeliveryMetrics {
         count("jamestls_bounced_" + level + "_" + reason);
     }
 
+    /** One transaction whose final dot got no reply (timeout or lost connection): the receiver may have the mail. */
+    public void ambiguousAfterDot() {
+        count("jamestls_ambiguous_after_dot");
+    }
+
     /** Times one delivery run of one mail to one domain, from DNS lookup to the queue decision. */
     public TimeMetric deliveryTimer() {
         return metricFactory.timer("jamestls_delivery_latency");

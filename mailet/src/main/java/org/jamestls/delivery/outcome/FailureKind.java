@@ -22,6 +22,11 @@ public enum FailureKind {
      * temporary (4.7.5) only while an MTA-STS policy the domain announces cannot be fetched.
      */
     REQUIRETLS("requiretls"),
+    /**
+     * A timeout or a lost connection after the final dot was sent and before its reply: the receiver may have the mail.
+     * Deferred (4.4.2), never tried on another MX in the same run; counted in {@code jamestls_ambiguous_after_dot}.
+     */
+    AMBIGUOUS_AFTER_DOT("ambiguous-after-dot"),
     /** A bug or an unexpected state in James or this mailet: retried on the schedule like any 4xx. */
     INTERNAL("internal-error");
 

@@ -80,6 +80,12 @@ public final class HostAttemptResult {
         return connectionFailure.isEmpty();
     }
 
+    /** Whether the final dot of this transaction went unanswered (timeout or loss): the receiver may have the mail. */
+    public boolean isAmbiguousAfterDot() {
+        return recipientOutcomes.stream().anyMatch(outcome -> outcome.failure()
+            .filter(failure -> failure.kind() == FailureKind.AMBIGUOUS_AFTER_DOT).isPresent());
+    }
+
     /** Short outcome text for the per-attempt log line. */
     public String describeOutcome() {
         if (connectionFailure.isPresent()) {

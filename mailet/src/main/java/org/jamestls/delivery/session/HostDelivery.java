@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
@@ -12,41 +13,76 @@ import org.jamestls.delivery.outcome.FailureKind;
 import org.jamestls.delivery.outcome.HostAttemptResult;
 import org.jamestls.delivery.outcome.MxTarget;
 import org.jamestls.delivery.plan.ConnectionPlan;
+import org.jamestls.smtp.TlsSessionInfo;
 
 /**
  * Delivers one mail to one MX address as its connection plan says: a session from the pool (an idle one with
  * the same identity and TLS options, else a new one), then the transaction; the session goes back to the pool
- * when it can carry another mail.
+ * when it can carry another mail. A reused session the receiver had closed while idle (a stale session) is replaced
+ * once by a new connection, without counting as a failure.
  */
 public final class HostDelivery {
+    /** RFC 5321 section 4.5.3.2.6: ten minutes for the reply to the final dot. */
+    public static final int DEFAULT_DATA_TIMEOUT_MILLIS = 600_000;
+
     private final SessionOpener opener;
     private final SessionPool pool;
     private final Duration slotWait;
+    private final int dataTimeoutMillis;
 
     public HostDelivery(int connectTimeoutMillis, int readTimeoutMillis, SessionPool pool) {
+        this(connectTimeoutMillis, readTimeoutMillis, DEFAULT_DATA_TIMEOUT_MILLIS, pool);
+    }
+
+    /** @param dataTimeoutMillis how long the final dot's reply may take; every other reply has {@code readTimeoutMillis} */
+    public HostDelivery(int connectTimeoutMillis, int readTimeoutMillis, int dataTimeoutMillis, SessionPool pool) {
         this.opener = new SessionOpener(connectTimeoutMillis, readTimeoutMillis);
         this.pool = pool;
         this.slotWait = Duration.ofMillis(connectTimeoutMillis);
+        this.dataTimeoutMillis = dataTimeoutMillis;
     }
 
     public HostAttemptResult attempt(MxTarget target, ConnectionPlan plan, Mail mail, Collection<MailAddress> recipients) {
-        SessionOrFailure acquired = pool.acquire(SessionKey.of(target, plan), slotWait, () -> opener.open(target, plan));
+        SessionKey key = SessionKey.of(target, plan);
+        Supplier<SessionOrFailure> newSession = () -> opener.open(target, plan);
+        SessionOrFailure acquired = pool.acquire(key, slotWait, newSession);
+        try {
+            return transact(acquired, target, mail, recipients);
+        } catch (MailTransaction.StaleSessionException stale) {
+            // nothing reached the receiver: once more, on a new connection; a second stale session is a plain loss
+            try {
+                return transact(pool.acquireNew(key, slotWait, newSession), target, mail, recipients);
+            } catch (MailTransaction.StaleSessionException again) {
+                return lost(target, Optional.empty(), again);
+            }
+        }
+    }
+
+    private HostAttemptResult transact(SessionOrFailure acquired, MxTarget target, Mail mail,
+                                       Collection<MailAddress> recipients) throws MailTransaction.StaleSessionException {
         if (acquired.failure().isPresent()) {
             return HostAttemptResult.notTransacted(target, Optional.empty(), acquired.failure().get())
                 .from(acquired.localAddress());
         }
-        return transact(acquired.session().orElseThrow(), target, mail, recipients).from(acquired.localAddress());
+        SmtpSession session = acquired.session().orElseThrow();
+        try {
+            MailTransaction.Outcome outcome = MailTransaction.run(session, target, mail, recipients, dataTimeoutMillis);
+            pool.giveBack(session, outcome.sessionReusable);
+            return outcome.result.from(acquired.localAddress());
+        } catch (MailTransaction.StaleSessionException e) {
+            session.markBroken();
+            pool.discard(session);
+            throw e;
+        } catch (IOException e) {
+            // broken mid-protocol: closed at once, no QUIT dialogue to wait for
+            session.markBroken();
+            pool.discard(session);
+            return lost(target, session.tls(), e).from(acquired.localAddress());
+        }
     }
 
-    private HostAttemptResult transact(SmtpSession session, MxTarget target, Mail mail, Collection<MailAddress> recipients) {
-        try {
-            MailTransaction.Outcome outcome = MailTransaction.run(session, target, mail, recipients);
-            pool.giveBack(session, outcome.sessionReusable);
-            return outcome.result;
-        } catch (IOException e) {
-            pool.discard(session);
-            return HostAttemptResult.notTransacted(target, session.tls(), new DeliveryFailure(FailureKind.PROTOCOL, "4.4.2",
-                "connection to " + target + " lost: " + SessionOpener.describe(e)));
-        }
+    private static HostAttemptResult lost(MxTarget target, Optional<TlsSessionInfo> tls, IOException e) {
+        return HostAttemptResult.notTransacted(target, tls, new DeliveryFailure(FailureKind.PROTOCOL, "4.4.2",
+            "connection to " + target + " lost: " + SessionOpener.describe(e)));
     }
 }

@@ -1,6 +1,8 @@
 package org.jamestls.delivery.session;
 
 import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -16,12 +18,19 @@ import org.jamestls.delivery.outcome.HostAttemptResult;
 import org.jamestls.delivery.outcome.MxTarget;
 import org.jamestls.delivery.outcome.RecipientOutcome;
 import org.jamestls.smtp.SmtpConnection;
+import org.jamestls.smtp.SmtpConnectionClosedException;
 import org.jamestls.smtp.SmtpReply;
 
 /**
  * One mail transaction on an open session: MAIL FROM, RCPT TO per recipient (each answer settles that
  * recipient), DATA, with 8-bit content declared or converted as the receiver's EHLO allows
- * ({@link EightBitDowngrade}). Says whether the session may carry another mail: not after a 421 or a broken stream.
+ * ({@link EightBitDowngrade}). To a receiver that offers PIPELINING (RFC 2920) MAIL FROM, every RCPT TO and DATA
+ * leave in one write and their replies are read in order; to one that does not, each command waits for its reply.
+ * Says whether the session may carry another mail: not after a 421 or a broken stream.
+ *
+ * <p>From the moment the final dot is sent until its reply arrives the outcome is unknown to us (the receiver may
+ * have taken the mail): a timeout ({@code dataTimeoutMillis}) or a loss there defers the accepted recipients as
+ * {@link FailureKind#AMBIGUOUS_AFTER_DOT}, a transacted result, so no other MX is tried for them in this run.
  */
 final class MailTransaction {
     /** The settled recipients, and whether the session is still usable. */
@@ -35,12 +44,24 @@ final class MailTransaction {
         }
     }
 
+    /**
+     * A reused session the receiver had closed while it was idle: the connection ended (end of stream, reset) before
+     * any reply to MAIL FROM. Nothing of the transaction reached the receiver, so it is no failure of this MX.
+     */
+    static final class StaleSessionException extends IOException {
+        StaleSessionException(IOException cause) {
+            super("the receiver closed the idle session: " + cause.getMessage(), cause);
+        }
+    }
+
     private static final int SERVICE_CLOSING = 421;
+    private static final int START_MAIL_INPUT = 354;
 
     private MailTransaction() {
     }
 
-    static Outcome run(SmtpSession session, MxTarget target, Mail mail, Collection<MailAddress> recipients) throws IOException {
+    static Outcome run(SmtpSession session, MxTarget target, Mail mail, Collection<MailAddress> recipients,
+                       int dataTimeoutMillis) throws IOException {
         SmtpConnection connection = session.connection();
         OptionalLong limit = sizeLimit(session.capabilities());
         long size = messageSize(mail);
@@ -65,10 +86,15 @@ final class MailTransaction {
                     + " accepts (SIZE)")), true);
         }
         long sendSize = content.converted() ? content.convertedSize() : size;
-        SmtpReply mailFrom = connection.command("MAIL FROM:<" + mail.getMaybeSender().asString("") + ">"
+        List<String> commands = new ArrayList<>();
+        commands.add("MAIL FROM:<" + mail.getMaybeSender().asString("") + ">"
             + sizeParameter(session.capabilities(), sendSize) + content.bodyParameter() + requireTlsParameter(session));
+        recipients.forEach(recipient -> commands.add("RCPT TO:<" + recipient.asString() + ">"));
+        commands.add("DATA");
+        Dialogue dialogue = new Dialogue(connection, commands, session.capabilities().offersExtension("PIPELINING"));
+        SmtpReply mailFrom = firstReply(session, dialogue);
         if (!mailFrom.isPositive()) {
-            return finish(mailFrom, HostAttemptResult.allFailed(target, session.tls(), recipients,
+            return aborted(session, dialogue, mailFrom, HostAttemptResult.allFailed(target, session.tls(), recipients,
                 new DeliveryFailure(FailureKind.SENDER_REJECTED, mailFrom.enhancedStatus(),
                     target + " rejected the sender: " + mailFrom.asText())));
         }
@@ -76,7 +102,7 @@ final class MailTransaction {
         List<MailAddress> accepted = new ArrayList<>();
         SmtpReply last = mailFrom;
         for (MailAddress recipient : recipients) {
-            last = connection.command("RCPT TO:<" + recipient.asString() + ">");
+            last = dialogue.reply();
             if (last.isPositive()) {
                 accepted.add(recipient);
             } else {
@@ -88,21 +114,122 @@ final class MailTransaction {
             }
         }
         if (accepted.isEmpty() || last.code() == SERVICE_CLOSING) {
+            // pipelined: DATA's 503/554 is still owed (and a lone dot if it said 354 anyway); no message byte is sent
             failRemaining(outcomes, recipients, target, last);
-            return finish(last, HostAttemptResult.transacted(target, session.tls(), outcomes));
+            return aborted(session, dialogue, last, HostAttemptResult.transacted(target, session.tls(), outcomes));
         }
-        SmtpReply data = connection.command("DATA");
-        if (data.code() != 354) {
+        SmtpReply data = dialogue.reply();
+        if (data.code() != START_MAIL_INPUT) {
+            session.transactionAborted();
             return finish(data, withAll(target, session, outcomes, accepted, new DeliveryFailure(FailureKind.MESSAGE_REJECTED,
                 data.enhancedStatus(), target + " refused DATA: " + data.asText())));
         }
-        SmtpReply finalReply = sendBody(connection, content);
+        writeBody(connection, content);
+        SmtpReply finalReply;
+        try {
+            connection.endMessage();
+            finalReply = connection.readReply(dataTimeoutMillis);
+        } catch (IOException e) {
+            session.markBroken();
+            return new Outcome(withAll(target, session, outcomes, accepted, ambiguous(target, dataTimeoutMillis, e)), false);
+        }
         if (!finalReply.isPositive()) {
             return finish(finalReply, withAll(target, session, outcomes, accepted, new DeliveryFailure(
                 FailureKind.MESSAGE_REJECTED, finalReply.enhancedStatus(), target + " rejected the message: " + finalReply.asText())));
         }
         accepted.forEach(recipient -> outcomes.add(RecipientOutcome.delivered(recipient)));
         return new Outcome(HostAttemptResult.transacted(target, session.tls(), outcomes), true);
+    }
+
+    /**
+     * The commands of one transaction and their replies in order: sent in one write when the receiver pipelines,
+     * else each when its reply is asked for (so a lock-step dialogue never sends what a refusal made pointless).
+     */
+    private static final class Dialogue {
+        private final SmtpConnection connection;
+        private final List<String> commands;
+        private final boolean pipelined;
+        private int replied;
+
+        Dialogue(SmtpConnection connection, List<String> commands, boolean pipelined) {
+            this.connection = connection;
+            this.commands = commands;
+            this.pipelined = pipelined;
+        }
+
+        SmtpReply reply() throws IOException {
+            String command = commands.get(replied);
+            if (pipelined && replied == 0) {
+                connection.sendGroup(commands);
+            }
+            replied++;
+            return pipelined ? connection.readReply() : connection.command(command);
+        }
+
+        /**
+         * The transaction stops before the message: a pipelined group's remaining replies are read (they were sent),
+         * and a DATA accepted regardless gets a lone dot (RFC 2920 section 3.1), so the session stays in step.
+         */
+        void abandon() throws IOException {
+            SmtpReply reply = null;
+            while (pipelined && replied < commands.size()) {
+                reply = connection.readReply();
+                replied++;
+                if (reply.code() == SERVICE_CLOSING) {
+                    return;
+                }
+            }
+            if (reply != null && reply.code() == START_MAIL_INPUT) {
+                connection.endMessage();
+                connection.readReply();
+            }
+        }
+    }
+
+    /** The reply to MAIL FROM; on a reused session, a connection already ended there is a stale session. */
+    private static SmtpReply firstReply(SmtpSession session, Dialogue dialogue) throws IOException {
+        try {
+            return dialogue.reply();
+        } catch (IOException e) {
+            if (session.isReused() && endedByPeer(e)) {
+                throw new StaleSessionException(e);
+            }
+            throw e;
+        }
+    }
+
+    private static boolean endedByPeer(IOException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SmtpConnectionClosedException || cause instanceof SocketException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The transaction ended before the message: RSET before the next one, unless the receiver is closing. */
+    private static Outcome aborted(SmtpSession session, Dialogue dialogue, SmtpReply lastReply, HostAttemptResult result) {
+        session.transactionAborted();
+        if (lastReply.code() == SERVICE_CLOSING) {
+            return finish(lastReply, result);
+        }
+        try {
+            dialogue.abandon();
+            return finish(lastReply, result);
+        } catch (IOException e) {
+            // the recipients are settled by their replies already; only the session is lost
+            session.markBroken();
+            return new Outcome(result, false);
+        }
+    }
+
+    /** The receiver may have the mail: we sent the final dot and its reply never came. */
+    private static DeliveryFailure ambiguous(MxTarget target, int dataTimeoutMillis, IOException e) {
+        String what = e instanceof SocketTimeoutException ? "no reply within dataTimeout " + dataTimeoutMillis + " ms"
+            : "connection lost (" + SessionOpener.describe(e) + ")";
+        return new DeliveryFailure(FailureKind.AMBIGUOUS_AFTER_DOT, "4.4.2", "delivery uncertain: " + what + " after "
+            + "the final dot to " + target + "; the receiver may have accepted the message, so no other MX is tried "
+            + "now and it is retried later");
     }
 
     /** A 421 means the server is closing the channel: the session must not be reused. */
@@ -140,9 +267,9 @@ final class MailTransaction {
         }
     }
 
-    private static SmtpReply sendBody(SmtpConnection connection, EightBitDowngrade.Prepared content) throws IOException {
+    private static void writeBody(SmtpConnection connection, EightBitDowngrade.Prepared content) throws IOException {
         try {
-            return connection.sendData(content.message());
+            connection.writeMessage(content.message());
         } catch (MessagingException e) {
             // the stored message cannot be read: the receiver must not take a truncated message, so the
             // connection is dropped without the final dot

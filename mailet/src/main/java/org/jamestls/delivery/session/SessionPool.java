@@ -78,8 +78,20 @@ public class SessionPool implements AutoCloseable {
      * came free in time ({@code 4.4.5}) or when the opener failed (its own failure).
      */
     SessionOrFailure acquire(SessionKey key, Duration wait, Supplier<SessionOrFailure> opener) {
+        return acquire(key, wait, opener, true);
+    }
+
+    /**
+     * As {@link #acquire}, but a new connection first (after a stale session): an idle one only when the host's slots
+     * are all taken and one of this key's sessions is idle.
+     */
+    SessionOrFailure acquireNew(SessionKey key, Duration wait, Supplier<SessionOrFailure> opener) {
+        return acquire(key, wait, opener, false);
+    }
+
+    private SessionOrFailure acquire(SessionKey key, Duration wait, Supplier<SessionOrFailure> opener, boolean idleFirst) {
         for (int tries = 0; tries < MAX_ACQUIRE_TRIES; tries++) {
-            Optional<SmtpSession> reused = takeIdle(key);
+            Optional<SmtpSession> reused = idleFirst || tries > 0 ? takeIdle(key) : Optional.empty();
             if (reused.isPresent()) {
                 return SessionOrFailure.ready(reused.get());
             }

@@ -10,7 +10,9 @@ import org.jamestls.smtp.TlsSessionInfo;
 
 /**
  * An SMTP session ready for a transaction: greeted, EHLO done and STARTTLS applied as its key's mode
- * said. It may carry several transactions (RSET between them) until the pool retires it.
+ * said. It may carry several transactions until the pool retires it: the next one follows a completed transaction
+ * at once (RFC 5321 needs no RSET after the final dot's reply), an aborted one after RSET. A session that broke
+ * mid-protocol is closed without QUIT: nothing it could answer is worth a read timeout.
  */
 final class SmtpSession {
     private final SessionKey key;
@@ -18,6 +20,8 @@ final class SmtpSession {
     private final SmtpReply capabilities;
     private int transactions;
     private long idleSinceNanos;
+    private boolean needsReset;
+    private boolean broken;
 
     SmtpSession(SessionKey key, SmtpConnection connection, SmtpReply capabilities) {
         this.key = key;
@@ -62,17 +66,43 @@ final class SmtpSession {
         return idleSinceNanos;
     }
 
-    /** Before another transaction: RSET, and whether the receiver still answers 250 to it. */
+    /** The last transaction ended before its final dot's reply (refused, or nothing accepted): RSET before the next. */
+    void transactionAborted() {
+        needsReset = true;
+    }
+
+    /** The protocol broke (lost connection, timeout, unreadable reply): close it at once, never send it QUIT. */
+    void markBroken() {
+        broken = true;
+        connection.close();
+    }
+
+    /** Whether this session carried a transaction before the one now starting (a dead one is then merely stale). */
+    boolean isReused() {
+        return transactions > 0;
+    }
+
+    /**
+     * Before another transaction: after an aborted one RSET, and whether the receiver still answers 250 to it; after a
+     * completed one nothing (a receiver that closed the idle session shows it at the next MAIL FROM: a stale session).
+     */
     boolean resetForReuse() {
+        if (!needsReset) {
+            return true;
+        }
         try {
-            return connection.command("RSET").code() == 250;
+            boolean reset = connection.command("RSET").code() == 250;
+            needsReset = !reset;
+            return reset;
         } catch (IOException | RuntimeException e) {
             return false;
         }
     }
 
     void quitAndClose() {
-        connection.quietlyQuit();
+        if (!broken) {
+            connection.quietlyQuit();
+        }
         connection.close();
     }
 
