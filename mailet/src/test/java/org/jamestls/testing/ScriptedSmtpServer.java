@@ -38,11 +38,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile String finalDotReply = "250 2.0.0 queued";
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger messages = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger finalDots = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int closeChannelAtMessage = -1;
     private volatile long sizeLimit;
     private volatile boolean offersRequireTls;
     private volatile boolean dataReceived;
     private volatile boolean dataReceivedOverTls;
+    private volatile long finalDotDelayMillis;
+    private final Object held = new Object();
+    private final ConnectionGauge gauge = new ConnectionGauge();
+    private volatile ConnectionGauge sharedGauge = new ConnectionGauge();
     private final Thread acceptor;
 
     /** A receiver whose STARTTLS presents the run's one self-signed certificate for mx.scripted.test. */
@@ -100,6 +105,31 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Waits {@code delay} before answering each final dot, like a content-scanning receiver (sessions stay busy), until
+     * {@link #releaseHeldReplies}.
+     */
+    public ScriptedSmtpServer delayingFinalDot(java.time.Duration delay) {
+        finalDotDelayMillis = delay.toMillis();
+        return this;
+    }
+
+    /** Counts this server's open connections in {@code shared} too (several servers, one count of what is open at once). */
+    public ScriptedSmtpServer countingIn(ConnectionGauge shared) {
+        sharedGauge = shared;
+        return this;
+    }
+
+    /** This server's connections open now and at most at once. */
+    public ConnectionGauge gauge() {
+        return gauge;
+    }
+
+    /** Messages whose final dot was answered. */
+    public int messages() {
+        return finalDots.get();
+    }
+
     public int connections() {
         return connections.get();
     }
@@ -141,15 +171,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     private void serveAndClose(Socket socket) {
+        ConnectionGauge.Session counted = gauge.opened().and(sharedGauge.opened());
         try (socket) {
-            socket.setSoTimeout(5000);
-            serve(socket);
+            socket.setSoTimeout(Math.max(5000, (int) finalDotDelayMillis * 2));
+            serve(socket, counted);
         } catch (IOException e) {
             // client went away
+        } finally {
+            counted.close();
         }
     }
 
-    private void serve(Socket plain) throws IOException {
+    private void serve(Socket plain, ConnectionGauge.Session counted) throws IOException {
         Socket socket = plain;
         boolean tls = false;
         BufferedReader in = reader(socket);
@@ -193,12 +226,39 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     dataReceived = true;
                     dataReceivedOverTls = tls;
                 }
+                pause(finalDotDelayMillis);
+                finalDots.incrementAndGet();
                 send(out, finalDotReply);
             } else if (upper.equals("QUIT")) {
+                // counted as closed before the client can see the 221 and open another connection
+                counted.close();
                 send(out, "221 bye");
                 return;
             } else {
                 send(out, "250 ok");
+            }
+        }
+    }
+
+    /** Answers every final dot held now and later at once. */
+    public void releaseHeldReplies() {
+        synchronized (held) {
+            finalDotDelayMillis = 0;
+            held.notifyAll();
+        }
+    }
+
+    private void pause(long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        synchronized (held) {
+            long remaining;
+            while (finalDotDelayMillis > 0 && (remaining = deadline - System.currentTimeMillis()) > 0) {
+                try {
+                    held.wait(remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

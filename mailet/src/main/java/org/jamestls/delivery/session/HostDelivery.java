@@ -16,7 +16,8 @@ import org.jamestls.delivery.plan.ConnectionPlan;
 /**
  * Delivers one mail to one MX address as its connection plan says: a session from the pool (an idle one with
  * the same identity and TLS options, else a new one), then the transaction; the session goes back to the pool
- * when it can carry another mail.
+ * when it can carry another mail. Whatever ends the transaction, an exception included, the session leaves the
+ * caller's hands: given back, or closed with its pool slot freed.
  */
 public final class HostDelivery {
     private final SessionOpener opener;
@@ -38,14 +39,20 @@ public final class HostDelivery {
     }
 
     private HostAttemptResult transact(SmtpSession session, MxTarget target, Mail mail, Collection<MailAddress> recipients) {
+        MailTransaction.Outcome outcome;
         try {
-            MailTransaction.Outcome outcome = MailTransaction.run(session, target, mail, recipients);
-            pool.giveBack(session, outcome.sessionReusable);
-            return outcome.result;
+            outcome = MailTransaction.run(session, target, mail, recipients);
         } catch (IOException e) {
             pool.discard(session);
             return HostAttemptResult.notTransacted(target, session.tls(), new DeliveryFailure(FailureKind.PROTOCOL, "4.4.2",
                 "connection to " + target + " lost: " + SessionOpener.describe(e)));
+        } catch (RuntimeException | Error e) {
+            // e.g. a line break in an address (IllegalArgumentException): the dialogue is in an unknown state, so the
+            // connection goes and its slot is freed; the caller turns the exception into a deferral (4.3.0)
+            pool.discardBroken(session);
+            throw e;
         }
+        pool.giveBack(session, outcome.sessionReusable);
+        return outcome.result;
     }
 }
