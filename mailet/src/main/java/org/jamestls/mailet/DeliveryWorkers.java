@@ -138,8 +138,8 @@ public class DeliveryWorkers {
             return;
         }
         if (!awaitIdle(grace)) {
-            LOGGER.warn("{} deliveries still running {} s after the stop; closing their sessions", running(),
-                grace.toSeconds());
+            LOGGER.warn("{} deliveries still running {} ms after the stop; closing their sessions", running(),
+                grace.toMillis());
             overrun.run();
             if (!awaitIdle(grace)) {
                 LOGGER.warn("{} deliveries still running; interrupting them", running());

@@ -58,7 +58,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public ScriptedSmtpServer(TlsBehaviour behaviour, SSLContext sslContext) throws IOException {
         this.behaviour = behaviour;
         this.sslContext = sslContext;
-        this.serverSocket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+        this.serverSocket = new ServerSocket(0, 256, InetAddress.getLoopbackAddress());
         this.serverSocket.setSoTimeout(100);
         this.acceptor = new Thread(this::acceptLoop, "scripted-smtp");
         this.acceptor.setDaemon(true);

@@ -43,13 +43,21 @@ final class PooledDeliveries implements AutoCloseable {
      */
     PooledDeliveries(int maxConcurrentDeliveries, int maxConnectionsPerHost, int messagesPerSession, StartTlsMode mode,
                      List<ScriptedSmtpServer> receivers, int readTimeoutMillis) {
+        this(maxConcurrentDeliveries, maxConnectionsPerHost, messagesPerSession, mode,
+            receivers.stream().map(ScriptedSmtpServer::port).collect(java.util.stream.Collectors.toList()), readTimeoutMillis);
+    }
+
+    /** To receivers on these loopback ports (e.g. in another JVM). */
+    PooledDeliveries(int maxConcurrentDeliveries, int maxConnectionsPerHost, int messagesPerSession, StartTlsMode mode,
+                     java.util.Collection<Integer> ports, int readTimeoutMillis) {
         pool = new SessionPool(messagesPerSession, Duration.ofSeconds(messagesPerSession > 1 ? 30 : 0),
             maxConnectionsPerHost, maxConcurrentDeliveries);
         hostDelivery = new HostDelivery(20_000, readTimeoutMillis, pool);
         plan = new ConnectionPlan(Optional.empty(), "relay.test", mode, TestTls.unverified());
-        for (int i = 0; i < receivers.size(); i++) {
-            targets.put("d" + i + ".test", new MxTarget("mx.d" + i + ".test", InetAddress.getLoopbackAddress(),
-                receivers.get(i).port()));
+        int i = 0;
+        for (int port : ports) {
+            targets.put("d" + i + ".test", new MxTarget("mx.d" + i + ".test", InetAddress.getLoopbackAddress(), port));
+            i++;
         }
         workers = new DeliveryWorkers(queue, new QueuedMailDelivery(null, null, null, null, null, null) {
             @Override
