@@ -1,7 +1,10 @@
 package org.jamestls.mailet;
 
 import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.james.queue.api.MailQueue;
@@ -24,8 +27,10 @@ import reactor.core.scheduler.Schedulers;
  * only when a delivery ends ({@code flatMap} with that concurrency), so no backlog is pulled into memory. An item is
  * completed ({@code SUCCESS}, or {@code RETRY} when handing it on failed) only after its delivery settled it.
  *
- * <p>Delivery threads exist only while deliveries run: the scheduler creates one when every existing one is busy (up
- * to the limit) and lets one go after {@value #THREAD_TTL_SECONDS} s idle; an idle pooled SMTP session holds none.
+ * <p>Delivery threads are started as deliveries are handed over, up to the limit, and each ends after
+ * {@value #THREAD_TTL_SECONDS} s without work; an idle pooled SMTP session holds none. (Reactor's bounded-elastic
+ * scheduler, used before, now and then left a task queued on a worker that never ran it: {@code SessionLimitsTest}
+ * saw one delivery of 24 never start.)
  * They get a {@value #STACK_KIB} KiB stack: the delivery code needs no deep stack (the 8-bit conversion refuses more
  * than 100 MIME levels before recursing, {@code EightBitDowngradeTest} runs 100 on this size), and the JVM default
  * (1 MiB on x64) times a few hundred threads would reserve hundreds of MB.
@@ -43,7 +48,7 @@ public class DeliveryWorkers {
     private final QueuedMailDelivery delivery;
     private final int maxConcurrentDeliveries;
     private final AtomicInteger running = new AtomicInteger();
-    private Scheduler scheduler;
+    private ThreadPoolExecutor executor;
     private Scheduler dequeueScheduler;
     private Disposable subscription;
 
@@ -54,8 +59,11 @@ public class DeliveryWorkers {
     }
 
     public void start() {
-        scheduler = Schedulers.newBoundedElastic(maxConcurrentDeliveries, Integer.MAX_VALUE, smallStackThreads(),
-            THREAD_TTL_SECONDS);
+        // never refuses a delivery: the dequeue bounds what is handed over, and a hand-over can happen on a delivery
+        // thread that has just finished (Reactor drains there), which must not wait for a thread
+        executor = new ThreadPoolExecutor(maxConcurrentDeliveries, maxConcurrentDeliveries, THREAD_TTL_SECONDS,
+            TimeUnit.SECONDS, new LinkedBlockingQueue<>(), smallStackThreads());
+        executor.allowCoreThreadTimeOut(true);
         dequeueScheduler = Schedulers.newSingle("tls-delivery-dequeue");
         subscription = Flux.from(queue.deQueue())
             .flatMap(this::deliver, maxConcurrentDeliveries)
@@ -77,7 +85,7 @@ public class DeliveryWorkers {
         return Mono.create(done -> {
             running.incrementAndGet();
             try {
-                scheduler.schedule(() -> {
+                executor.execute(() -> {
                     try {
                         handle(item);
                     } finally {
@@ -134,9 +142,10 @@ public class DeliveryWorkers {
         if (dequeueScheduler != null) {
             dequeueScheduler.dispose();
         }
-        if (scheduler == null) {
+        if (executor == null) {
             return;
         }
+        executor.shutdown();
         if (!awaitIdle(grace)) {
             LOGGER.warn("{} deliveries still running {} ms after the stop; closing their sessions", running(),
                 grace.toMillis());
@@ -145,8 +154,7 @@ public class DeliveryWorkers {
                 LOGGER.warn("{} deliveries still running; interrupting them", running());
             }
         }
-        scheduler.disposeGracefully().timeout(grace).onErrorResume(e -> Mono.empty()).block();
-        scheduler.dispose();
+        executor.shutdownNow();
     }
 
     public void stop() {

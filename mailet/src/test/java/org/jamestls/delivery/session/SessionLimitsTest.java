@@ -26,6 +26,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SessionLimitsTest {
     private static final Duration HOLD = Duration.ofMillis(250);
 
+    private static String deliveryThreads() {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().startsWith("tls-delivery")) {
+                dump.append("\n").append(thread.getName()).append(" ").append(thread.getState());
+                for (int i = 0; i < Math.min(25, stack.length); i++) {
+                    dump.append("\n    at ").append(stack[i]);
+                }
+            }
+        });
+        return dump.toString();
+    }
+
     @ParameterizedTest(name = "node {0}, host {1}, {2} receivers, {3} mails, {4} per session: at most {5} per receiver, {6} in all")
     @CsvSource({
         // node limit, host limit, receivers, mails, mails per session, max at once per receiver, max at once in all
@@ -50,7 +63,8 @@ class SessionLimitsTest {
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + ": completed " + deliveries.queue.completed.size() + ", running "
                     + deliveries.workers.running() + ", results " + deliveries.results + ", thrown " + deliveries.thrown
-                    + ", pool open " + deliveries.pool.openConnections() + " busy " + deliveries.pool.busySessions(), e);
+                    + ", pool open " + deliveries.pool.openConnections() + " busy " + deliveries.pool.busySessions()
+                    + ", delivery threads " + deliveryThreads(), e);
             }
 
             assertThat(deliveries.queue.completed).as("each mail completed once, delivered")
