@@ -8,7 +8,7 @@
 #   ./benchmark.sh                                   loopback, 1000 mails x 3 rounds per path
 #   ./benchmark.sh -Dbench.rtt=50 -Dbench.mails=200 -Dbench.warmup=50 -Dbench.rounds=1
 #   ./benchmark.sh -Dbench.rtt=50 -Dbench.domains=100 -Dbench.mxAddresses=10 -Dbench.paths=ceiling,required,drain-required \
-#       -Dbench.ceilingSessions=200 '-Dbench.ours=deliveryThreads=200;maxConnectionsPerHost=20' -Dbench.mails=5000
+#       -Dbench.ceilingSessions=200 -Dbench.mails=5000
 #   other options: -Dbench.proxy=false, -Dbench.pipelining=false, -Dbench.chunking=false, -Dbench.paths=...,
 #   -Dbench.mxAddresses=N, -Dbench.submitters=N, -Dbench.dnsTtl=S (README)
 # Runs as root like run-tests.sh (dnsmasq on 127.0.0.2:53, proxies/sinks on 127.0.1.x:25). On a shared machine:

@@ -1,7 +1,10 @@
 package org.jamestls.mailet;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.james.queue.api.MailQueue;
@@ -17,8 +20,20 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Takes mails from the outgoing queue and runs at most {@code deliveryThreads} deliveries at once,
- * each on its own worker thread, so one slow receiver holds only its own worker.
+ * Takes mails from the outgoing queue and runs at most {@code maxConcurrentDeliveries} deliveries at once, each on a
+ * thread of its own while it runs, so one slow receiver holds only its own delivery.
+ *
+ * <p>At most that many items are taken from the queue and not yet completed: the dequeue asks the queue for one more
+ * only when a delivery ends ({@code flatMap} with that concurrency), so no backlog is pulled into memory. An item is
+ * completed ({@code SUCCESS}, or {@code RETRY} when handing it on failed) only after its delivery settled it.
+ *
+ * <p>Delivery threads are started as deliveries are handed over, up to the limit, and each ends after
+ * {@value #THREAD_TTL_SECONDS} s without work; an idle pooled SMTP session holds none. (Reactor's bounded-elastic
+ * scheduler, used before, now and then left a task queued on a worker that never ran it: {@code SessionLimitsTest}
+ * saw one delivery of 24 never start.)
+ * They get a {@value #STACK_KIB} KiB stack: the delivery code needs no deep stack (the 8-bit conversion refuses more
+ * than 100 MIME levels before recursing, {@code EightBitDowngradeTest} runs 100 on this size), and the JVM default
+ * (1 MiB on x64) times a few hundred threads would reserve hundreds of MB.
  *
  * <p>The queue is read on a thread of its own ({@code tls-delivery-dequeue}), as James's RemoteDelivery does:
  * some queues' {@code deQueue()} blocks the subscribing thread (the ActiveMQ/JMS queue of the JPA app polls
@@ -26,35 +41,65 @@ import reactor.core.scheduler.Schedulers;
  */
 public class DeliveryWorkers {
     private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryWorkers.class);
+    static final int STACK_KIB = 256;
+    static final int THREAD_TTL_SECONDS = 60;
 
     private final MailQueue queue;
     private final QueuedMailDelivery delivery;
-    private final int threads;
-    private Scheduler scheduler;
+    private final int maxConcurrentDeliveries;
+    private final AtomicInteger running = new AtomicInteger();
+    private ThreadPoolExecutor executor;
     private Scheduler dequeueScheduler;
     private Disposable subscription;
 
-    public DeliveryWorkers(MailQueue queue, QueuedMailDelivery delivery, int threads) {
+    public DeliveryWorkers(MailQueue queue, QueuedMailDelivery delivery, int maxConcurrentDeliveries) {
         this.queue = queue;
         this.delivery = delivery;
-        this.threads = threads;
+        this.maxConcurrentDeliveries = maxConcurrentDeliveries;
     }
 
     public void start() {
-        // one queue for all threads: a bounded-elastic scheduler may queue a new delivery behind a busy thread (one
-        // held by a hanging receiver) while another thread is about to become free
-        AtomicInteger number = new AtomicInteger();
-        scheduler = Schedulers.fromExecutorService(Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "tls-delivery-" + number.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }), "tls-delivery");
+        // never refuses a delivery: the dequeue bounds what is handed over, and a hand-over can happen on a delivery
+        // thread that has just finished (Reactor drains there), which must not wait for a thread
+        executor = new ThreadPoolExecutor(maxConcurrentDeliveries, maxConcurrentDeliveries, THREAD_TTL_SECONDS,
+            TimeUnit.SECONDS, new LinkedBlockingQueue<>(), smallStackThreads());
+        executor.allowCoreThreadTimeOut(true);
         dequeueScheduler = Schedulers.newSingle("tls-delivery-dequeue");
         subscription = Flux.from(queue.deQueue())
-            .flatMap(item -> Mono.fromRunnable(() -> handle(item)).subscribeOn(scheduler), threads)
+            .flatMap(this::deliver, maxConcurrentDeliveries)
             .onErrorContinue((error, item) -> LOGGER.error("Unexpected error in the delivery loop", error))
             .subscribeOn(dequeueScheduler)
             .subscribe();
+    }
+
+    /** Deliveries running now (items taken from the queue and not yet completed). */
+    public int running() {
+        return running.get();
+    }
+
+    /**
+     * Runs the item's delivery on a delivery thread. The task is not tied to the subscription: cancelling the dequeue
+     * at shutdown does not interrupt a delivery half way; {@link #stop} lets it finish.
+     */
+    private Mono<Void> deliver(MailQueue.MailQueueItem item) {
+        return Mono.create(done -> {
+            running.incrementAndGet();
+            try {
+                executor.execute(() -> {
+                    try {
+                        handle(item);
+                    } finally {
+                        running.decrementAndGet();
+                        done.success();
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                // stopping: the item was taken but no delivery can start; the queue keeps it
+                running.decrementAndGet();
+                completeForRetry(item);
+                done.success();
+            }
+        });
     }
 
     /**
@@ -85,15 +130,59 @@ public class DeliveryWorkers {
         }
     }
 
-    public void stop() {
+    /**
+     * Stops taking mail, then lets the deliveries already running finish and complete their items, waiting up to
+     * {@code grace}; when some still run then, {@code overrun} is called (the mailet aborts the busy sessions, so
+     * their deliveries end as deferrals) and they get {@code grace} once more before their threads are interrupted.
+     */
+    public void stop(Duration grace, Runnable overrun) {
         if (subscription != null) {
             subscription.dispose();
         }
         if (dequeueScheduler != null) {
             dequeueScheduler.dispose();
         }
-        if (scheduler != null) {
-            scheduler.disposeGracefully().timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.empty()).block();
+        if (executor == null) {
+            return;
         }
+        executor.shutdown();
+        if (!awaitIdle(grace)) {
+            LOGGER.warn("{} deliveries still running {} ms after the stop; closing their sessions", running(),
+                grace.toMillis());
+            overrun.run();
+            if (!awaitIdle(grace)) {
+                LOGGER.warn("{} deliveries still running; interrupting them", running());
+            }
+        }
+        executor.shutdownNow();
+    }
+
+    public void stop() {
+        stop(Duration.ofSeconds(5), () -> { });
+    }
+
+    private boolean awaitIdle(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (running() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ThreadFactory smallStackThreads() {
+        AtomicInteger number = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(null, runnable, "tls-delivery-" + number.incrementAndGet(), STACK_KIB * 1024L);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 }

@@ -33,13 +33,16 @@ public final class TlsDeliveryConfiguration {
     public static final int DEFAULT_SMTP_PORT = 25;
     public static final int DEFAULT_MAX_MESSAGES_PER_CONNECTION = 100;
     public static final Duration DEFAULT_CONNECTION_IDLE_TIME = Duration.ofSeconds(10);
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 4;
+    /** Postfix's default_destination_concurrency_limit: what receivers are used to from one sender. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 20;
+    /** 10 MX addresses at the per-host default; above the 10 x cores stock RemoteDelivery reaches below 20 cores. */
+    public static final int DEFAULT_MAX_CONCURRENT_DELIVERIES = 200;
 
     private static final Set<String> KNOWN_PARAMETERS = Stream.concat(Stream.of("outgoing", "policyFile", "delayTime",
         "maxRetries", "bounceProcessor", "heloName", "deliveryThreads", "timeout", "dataTimeout", "connectionTimeout",
         "smtpPort", "bindingHeader", "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection",
-        "connectionIdleTime", "maxConnectionsPerHost", "dnssecResolver", "dnssecTrustAnchor", "mtaStsCache",
-        "retryStrategy", BindingHeaderTrust.PARAMETER),
+        "connectionIdleTime", "maxConnectionsPerHost", "maxConcurrentDeliveries", "dnssecResolver", "dnssecTrustAnchor",
+        "mtaStsCache", "retryStrategy", BindingHeaderTrust.PARAMETER),
         // TLS reporting's own (tlsRptFrom, ...), read by TlsRptSettings
         TlsRptSettings.PARAMETER_NAMES.stream()).collect(Collectors.toUnmodifiableSet());
     public static final String DEFAULT_MTA_STS_CACHE = "file://var/mtasts";
@@ -61,6 +64,7 @@ public final class TlsDeliveryConfiguration {
     private final int maxMessagesPerConnection;
     private final Duration connectionIdleTime;
     private final int maxConnectionsPerHost;
+    private final int maxConcurrentDeliveries;
     private final Optional<String> dnssecResolver;
     private final Optional<String> dnssecTrustAnchor;
     private final String mtaStsCache;
@@ -90,6 +94,8 @@ public final class TlsDeliveryConfiguration {
         maxMessagesPerConnection = parameters.integer("maxMessagesPerConnection", DEFAULT_MAX_MESSAGES_PER_CONNECTION, 1, 100_000);
         connectionIdleTime = parameters.duration("connectionIdleTime", DEFAULT_CONNECTION_IDLE_TIME);
         maxConnectionsPerHost = parameters.integer("maxConnectionsPerHost", DEFAULT_MAX_CONNECTIONS_PER_HOST, 1, 1000);
+        maxConcurrentDeliveries = parameters.integer("maxConcurrentDeliveries",
+            defaultMaxConcurrentDeliveries(deliveryThreads, Runtime.getRuntime().availableProcessors()), 1, 10_000);
         dnssecResolver = parameters.string("dnssecResolver");
         dnssecTrustAnchor = parameters.string("dnssecTrustAnchor");
         mtaStsCache = parameters.string("mtaStsCache", DEFAULT_MTA_STS_CACHE);
@@ -107,6 +113,15 @@ public final class TlsDeliveryConfiguration {
         if (heloName.matches(".*\\s.*")) {
             throw parameters.invalid("heloName", heloName, "a host name without spaces");
         }
+    }
+
+    /**
+     * Never below what stock RemoteDelivery runs at once with the same parameters (10 x cores, whatever
+     * {@code deliveryThreads} says) nor below what {@code deliveryThreads} gave this mailet before it was a
+     * compatibility parameter.
+     */
+    static int defaultMaxConcurrentDeliveries(int deliveryThreads, int cores) {
+        return Math.max(DEFAULT_MAX_CONCURRENT_DELIVERIES, Math.max(deliveryThreads, 10 * cores));
     }
 
     public static TlsDeliveryConfiguration from(MailetConfig config) throws MessagingException {
@@ -166,6 +181,7 @@ public final class TlsDeliveryConfiguration {
         return heloName;
     }
 
+    /** Compatibility only: the default of {@link #maxConcurrentDeliveries} is never below it. */
     public int deliveryThreads() {
         return deliveryThreads;
     }
@@ -213,6 +229,14 @@ public final class TlsDeliveryConfiguration {
     /** Open sessions (busy or idle) per MX address. */
     public int maxConnectionsPerHost() {
         return maxConnectionsPerHost;
+    }
+
+    /**
+     * Deliveries running at once on this node (queue items taken and not yet completed), which also bounds the SMTP
+     * sessions open at once (busy or idle).
+     */
+    public int maxConcurrentDeliveries() {
+        return maxConcurrentDeliveries;
     }
 
     /** Processor that receives a copy of each delivered mail with the TLS outcome attributes. */

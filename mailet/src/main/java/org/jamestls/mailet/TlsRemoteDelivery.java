@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
  */
 public class TlsRemoteDelivery extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsRemoteDelivery.class);
+    private static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(15);
 
     private final DNSService dnsService;
     private final MailQueueFactory<?> queueFactory;
@@ -106,7 +107,7 @@ public class TlsRemoteDelivery extends GenericMailet {
         DeliveryPlanner planner = new DeliveryPlanner(new MxResolver(dnsService, configuration.smtpPort()), publishedPolicies,
             tlsProfiles, configuration.heloName(), brokenTls, Clock.systemUTC());
         sessionPool = new SessionPool(configuration.maxMessagesPerConnection(), configuration.connectionIdleTime(),
-            configuration.maxConnectionsPerHost());
+            configuration.maxConnectionsPerHost(), configuration.maxConcurrentDeliveries());
         DomainDeliverer deliverer = new DomainDeliverer(
             new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(),
                 configuration.dataTimeoutMillis(), sessionPool), metrics);
@@ -117,12 +118,13 @@ public class TlsRemoteDelivery extends GenericMailet {
             new SuccessForwarder(getMailetContext(), configuration.onSuccess()), metrics);
         QueuedMailDelivery delivery = new QueuedMailDelivery(effectivePolicy, planner, deliverer, queueDecision, splitter,
             metrics, recorder);
-        workers = new DeliveryWorkers(queue, delivery, configuration.deliveryThreads());
+        workers = new DeliveryWorkers(queue, delivery, configuration.maxConcurrentDeliveries());
         workers.start();
         loadedPolicies.register(configuration.policyFile(), effectivePolicy, publishedPolicies, planner);
         tlsRpt.ifPresent(tlsRptRegistry::register);
-        LOGGER.info("TlsRemoteDelivery started: queue={} policy={} threads={} smtpPort={} maxRetries={} delays={}",
-            configuration.outgoing(), configuration.policyFile(), configuration.deliveryThreads(), configuration.smtpPort(),
+        LOGGER.info("TlsRemoteDelivery started: queue={} policy={} maxConcurrentDeliveries={} maxConnectionsPerHost={}"
+            + " smtpPort={} maxRetries={} delays={}", configuration.outgoing(), configuration.policyFile(),
+            configuration.maxConcurrentDeliveries(), configuration.maxConnectionsPerHost(), configuration.smtpPort(),
             configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays());
     }
 
@@ -167,7 +169,9 @@ public class TlsRemoteDelivery extends GenericMailet {
     @Override
     public void destroy() {
         if (workers != null) {
-            workers.stop();
+            // deliveries running finish and settle their mails; those still blocked after the grace lose their
+            // sessions (aborted), which ends them as deferrals
+            workers.stop(STOP_GRACE, sessionPool::abortBusy);
         }
         // after the workers: their last attempts are counted, then written by close()
         tlsRpt.ifPresent(service -> {

@@ -4,83 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.james.queue.api.MailQueue;
-import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
 import org.jamestls.testing.Await;
+import org.jamestls.testing.BlockingMailQueue;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Publisher;
-
-import reactor.core.publisher.Flux;
 
 class DeliveryWorkersTest {
 
-    /**
-     * Like the JPA app's ActiveMQ queue (JMSCacheableMailQueue): deQueue() is a synchronous flux that blocks the
-     * subscribing thread until a mail is there.
-     */
-    private static final class BlockingDequeueQueue implements MailQueue {
-        final BlockingQueue<Mail> mails = new LinkedBlockingQueue<>();
-        final List<String> completed = new CopyOnWriteArrayList<>();
-
-        @Override
-        public MailQueueName getName() {
-            return MailQueueName.of("blocking");
-        }
-
-        @Override
-        public void enQueue(Mail mail, Duration delay) {
-            mails.add(mail);
-        }
-
-        @Override
-        public void enQueue(Mail mail) {
-            mails.add(mail);
-        }
-
-        @Override
-        public Publisher<Void> enqueueReactive(Mail mail) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Publisher<MailQueueItem> deQueue() {
-            return Flux.generate(sink -> {
-                try {
-                    Mail mail = mails.take();
-                    sink.next(new MailQueueItem() {
-                        @Override
-                        public Mail getMail() {
-                            return mail;
-                        }
-
-                        @Override
-                        public void done(CompletionStatus status) {
-                            completed.add(mail.getName() + ":" + status);
-                        }
-                    });
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    sink.complete();
-                }
-            });
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @Test
     void startReturnsAndDeliversWhenTheQueueBlocksTheSubscribingThread() throws Exception {
-        BlockingDequeueQueue queue = new BlockingDequeueQueue();
+        BlockingMailQueue queue = new BlockingMailQueue();
         List<String> processed = new CopyOnWriteArrayList<>();
         QueuedMailDelivery delivery = new QueuedMailDelivery(null, null, null, null, null, null) {
             @Override
@@ -109,7 +47,7 @@ class DeliveryWorkersTest {
      */
     @Test
     void anErrorInADeliveryHandsTheItemBackAndTheNextMailIsStillDelivered() throws Exception {
-        BlockingDequeueQueue queue = new BlockingDequeueQueue();
+        BlockingMailQueue queue = new BlockingMailQueue();
         List<String> processed = new CopyOnWriteArrayList<>();
         QueuedMailDelivery delivery = new QueuedMailDelivery(null, null, null, null, null, null) {
             @Override

@@ -32,7 +32,27 @@ class TlsDeliveryConfigurationTest {
         assertThat(configuration.tlsIfAvailableFallback()).isFalse();
         assertThat(configuration.maxMessagesPerConnection()).isEqualTo(100);
         assertThat(configuration.connectionIdleTime()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(configuration.maxConnectionsPerHost()).isEqualTo(4);
+        assertThat(configuration.maxConnectionsPerHost()).as("Postfix's default destination concurrency").isEqualTo(20);
+        assertThat(configuration.maxConcurrentDeliveries()).isEqualTo(
+            Math.max(200, 10 * Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * Concurrency does not hinge on deliveryThreads: never below stock RemoteDelivery's 10 x cores, nor below what
+     * deliveryThreads gave before; the parameter itself wins.
+     */
+    @ParameterizedTest(name = "deliveryThreads={0}, {1} cores -> {2} at once")
+    @CsvSource({"4, 2, 200", "4, 32, 320", "500, 2, 500", "1, 1, 200"})
+    void theDefaultConcurrencyIsNeverBelowStocksNorDeliveryThreads(int deliveryThreads, int cores, int expected) {
+        assertThat(TlsDeliveryConfiguration.defaultMaxConcurrentDeliveries(deliveryThreads, cores)).isEqualTo(expected);
+    }
+
+    @Test
+    void maxConcurrentDeliveriesIsReadAndDeliveryThreadsNoLongerCapsIt() throws Exception {
+        assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("maxConcurrentDeliveries", "7")
+            .with("deliveryThreads", "4")).maxConcurrentDeliveries()).isEqualTo(7);
+        assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("deliveryThreads", "4"))
+            .maxConcurrentDeliveries()).isGreaterThanOrEqualTo(200);
     }
 
     @Test
@@ -111,6 +131,7 @@ class TlsDeliveryConfigurationTest {
         "connectionIdleTime|soon|a duration of zero or more",
         "connectionIdleTime|-5 s|a duration of zero or more",
         "maxConnectionsPerHost|many|a whole number from 1 to 1000",
+        "maxConcurrentDeliveries|0|a whole number from 1 to 10000",
         "retryStrategy|rabbitmq|auto | queue-delay | delay-queues"
     })
     void badParameterStopsStartUpNamingParameterValueAndWhatIsAllowed(String name, String value, String allowed) {

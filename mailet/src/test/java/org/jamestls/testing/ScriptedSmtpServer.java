@@ -58,6 +58,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile String finalDotReply = "250 2.0.0 queued";
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger messages = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger finalDots = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int closeChannelAtMessage = -1;
     private volatile long sizeLimit;
     private volatile boolean offersRequireTls;
@@ -69,6 +70,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger messagesAccepted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean dataReceived;
     private volatile boolean dataReceivedOverTls;
+    private volatile long finalDotDelayMillis;
+    private final Object held = new Object();
+    private final ConnectionGauge gauge = new ConnectionGauge();
+    private volatile ConnectionGauge sharedGauge = new ConnectionGauge();
     private final Thread acceptor;
 
     /** A receiver whose STARTTLS presents the run's one self-signed certificate for mx.scripted.test. */
@@ -79,7 +84,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public ScriptedSmtpServer(TlsBehaviour behaviour, SSLContext sslContext) throws IOException {
         this.behaviour = behaviour;
         this.sslContext = sslContext;
-        this.serverSocket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+        this.serverSocket = new ServerSocket(0, 256, InetAddress.getLoopbackAddress());
         this.serverSocket.setSoTimeout(100);
         this.acceptor = new Thread(this::acceptLoop, "scripted-smtp");
         this.acceptor.setDaemon(true);
@@ -161,6 +166,31 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Waits {@code delay} before answering each final dot, like a content-scanning receiver (sessions stay busy), until
+     * {@link #releaseHeldReplies}.
+     */
+    public ScriptedSmtpServer delayingFinalDot(java.time.Duration delay) {
+        finalDotDelayMillis = delay.toMillis();
+        return this;
+    }
+
+    /** Counts this server's open connections in {@code shared} too (several servers, one count of what is open at once). */
+    public ScriptedSmtpServer countingIn(ConnectionGauge shared) {
+        sharedGauge = shared;
+        return this;
+    }
+
+    /** This server's connections open now and at most at once. */
+    public ConnectionGauge gauge() {
+        return gauge;
+    }
+
+    /** Messages whose final dot was answered. */
+    public int messages() {
+        return finalDots.get();
+    }
+
     public int connections() {
         return connections.get();
     }
@@ -202,15 +232,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     private void serveAndClose(Socket socket) {
+        ConnectionGauge.Session counted = gauge.opened().and(sharedGauge.opened());
         try (socket) {
-            socket.setSoTimeout(5000);
-            serve(socket);
+            socket.setSoTimeout(Math.max(5000, (int) finalDotDelayMillis * 2));
+            serve(socket, counted);
         } catch (IOException e) {
             // client went away
+        } finally {
+            counted.close();
         }
     }
 
-    private void serve(Socket plain) throws IOException {
+    private void serve(Socket plain, ConnectionGauge.Session counted) throws IOException {
         Socket socket = plain;
         boolean tls = false;
         BufferedReader in = reader(socket);
@@ -308,6 +341,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 if (current == Fault.SLOW_DOT_REPLY) {
                     sleep(dotReplyDelayMillis);
                 }
+                pause(finalDotDelayMillis);
+                finalDots.incrementAndGet();
                 if (finalDotReply.startsWith("250")) {
                     // counted before the reply, so a client that has it sees the count
                     messagesAccepted.incrementAndGet();
@@ -317,6 +352,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     return;
                 }
             } else if (upper.equals("QUIT")) {
+                // counted as closed before the client can see the 221 and open another connection
+                counted.close();
                 send(out, "221 bye");
                 return;
             } else {
@@ -342,6 +379,29 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Answers every final dot held now and later at once. */
+    public void releaseHeldReplies() {
+        synchronized (held) {
+            finalDotDelayMillis = 0;
+            held.notifyAll();
+        }
+    }
+
+    private void pause(long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        synchronized (held) {
+            long remaining;
+            while (finalDotDelayMillis > 0 && (remaining = deadline - System.currentTimeMillis()) > 0) {
+                try {
+                    held.wait(remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 

@@ -19,7 +19,8 @@ import org.jamestls.smtp.TlsSessionInfo;
  * Delivers one mail to one MX address as its connection plan says: a session from the pool (an idle one with
  * the same identity and TLS options, else a new one), then the transaction; the session goes back to the pool
  * when it can carry another mail. A reused session the receiver had closed while idle (a stale session) is replaced
- * once by a new connection, without counting as a failure.
+ * once by a new connection, without counting as a failure. Whatever ends the transaction, an exception included, the
+ * session leaves the caller's hands: given back, or closed with its pool slot freed.
  */
 public final class HostDelivery {
     /** RFC 5321 section 4.5.3.2.6: ten minutes for the reply to the final dot. */
@@ -65,10 +66,9 @@ public final class HostDelivery {
                 .from(acquired.localAddress());
         }
         SmtpSession session = acquired.session().orElseThrow();
+        MailTransaction.Outcome outcome;
         try {
-            MailTransaction.Outcome outcome = MailTransaction.run(session, target, mail, recipients, dataTimeoutMillis);
-            pool.giveBack(session, outcome.sessionReusable);
-            return outcome.result.from(acquired.localAddress());
+            outcome = MailTransaction.run(session, target, mail, recipients, dataTimeoutMillis);
         } catch (MailTransaction.StaleSessionException e) {
             session.markBroken();
             pool.discard(session);
@@ -78,7 +78,14 @@ public final class HostDelivery {
             session.markBroken();
             pool.discard(session);
             return lost(target, session.tls(), e).from(acquired.localAddress());
+        } catch (RuntimeException | Error e) {
+            // e.g. a line break in an address (IllegalArgumentException): the dialogue is in an unknown state, so the
+            // connection goes and its slot is freed; the caller turns the exception into a deferral (4.3.0)
+            pool.discardBroken(session);
+            throw e;
         }
+        pool.giveBack(session, outcome.sessionReusable);
+        return outcome.result.from(acquired.localAddress());
     }
 
     private static HostAttemptResult lost(MxTarget target, Optional<TlsSessionInfo> tls, IOException e) {

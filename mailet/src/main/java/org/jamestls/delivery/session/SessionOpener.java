@@ -52,6 +52,10 @@ final class SessionOpener {
             connection.close();
             return SessionOrFailure.failed(new DeliveryFailure(FailureKind.PROTOCOL, "4.4.2",
                 "connection to " + target + " lost: " + describe(e))).connectedFrom(connection.localAddress());
+        } catch (RuntimeException | Error e) {
+            // never leave a socket open behind an exception (the pool frees the slot)
+            connection.close();
+            throw e;
         }
     }
 
