@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 class DeliveryWorkersTest {
 
@@ -26,7 +27,7 @@ class DeliveryWorkersTest {
      * Like the JPA app's ActiveMQ queue (JMSCacheableMailQueue): deQueue() is a synchronous flux that blocks the
      * subscribing thread until a mail is there.
      */
-    private static final class BlockingDequeueQueue implements MailQueue {
+    private static class BlockingDequeueQueue implements MailQueue {
         final BlockingQueue<Mail> mails = new LinkedBlockingQueue<>();
         final List<String> completed = new CopyOnWriteArrayList<>();
 
@@ -54,18 +55,7 @@ class DeliveryWorkersTest {
         public Publisher<MailQueueItem> deQueue() {
             return Flux.generate(sink -> {
                 try {
-                    Mail mail = mails.take();
-                    sink.next(new MailQueueItem() {
-                        @Override
-                        public Mail getMail() {
-                            return mail;
-                        }
-
-                        @Override
-                        public void done(CompletionStatus status) {
-                            completed.add(mail.getName() + ":" + status);
-                        }
-                    });
+                    sink.next(item(mails.take()));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     sink.complete();
@@ -73,8 +63,42 @@ class DeliveryWorkersTest {
             });
         }
 
+        MailQueueItem item(Mail mail) {
+            return new MailQueueItem() {
+                @Override
+                public Mail getMail() {
+                    return mail;
+                }
+
+                @Override
+                public void done(CompletionStatus status) {
+                    completed.add(mail.getName() + ":" + status);
+                }
+            };
+        }
+
         @Override
         public void close() {
+        }
+    }
+
+    /**
+     * Shaped exactly like 3.8.1's JMSCacheableMailQueue.deQueue(): {@code Mono.defer(deQueueOneItem).repeat()}, where
+     * each deQueueOneItem blocks in a timed receive and gives nothing when it times out. repeat() subscribes again as
+     * soon as one completes, whatever the demand, so the blocking receive runs on whichever thread asked for more.
+     */
+    private static final class JmsShapedQueue extends BlockingDequeueQueue {
+        @Override
+        public Publisher<MailQueueItem> deQueue() {
+            return Mono.defer(() -> {
+                try {
+                    Mail mail = mails.poll(50, TimeUnit.MILLISECONDS);
+                    return mail == null ? Mono.<MailQueueItem>empty() : Mono.just(item(mail));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Mono.<MailQueueItem>empty();
+                }
+            }).repeat();
         }
     }
 
@@ -128,6 +152,39 @@ class DeliveryWorkersTest {
 
             Await.until(() -> queue.completed.size() == 2, Duration.ofSeconds(5), "both mails are completed in the queue");
             assertThat(queue.completed).containsExactly("m1:RETRY", "m2:SUCCESS");
+        } finally {
+            workers.stop();
+        }
+    }
+
+    /**
+     * RestartPersistenceIT's held mail: with the queue's blocking receive loop running on a delivery worker (a worker
+     * asked for the next mail), a mail handed to that same worker waited behind a loop that never ends while the
+     * queue is empty; its item was never done and the broker kept it until James stopped. Bursts of mails, each
+     * completed in full.
+     */
+    @Test
+    void everyMailOfABurstIsCompletedWhenTheQueueBlocksTheThreadThatAsksForMore() throws Exception {
+        JmsShapedQueue queue = new JmsShapedQueue();
+        QueuedMailDelivery delivery = new QueuedMailDelivery(null, null, null, null, null, null) {
+            @Override
+            public void process(Mail mail) {
+                Thread.onSpinWait();
+            }
+        };
+        DeliveryWorkers workers = new DeliveryWorkers(queue, delivery, 4);
+        try {
+            workers.start();
+            for (int burst = 1; burst <= 10; burst++) {
+                for (int i = 0; i < 20; i++) {
+                    queue.enQueue(MailImpl.builder().name("b" + burst + "-m" + i).sender("a@source.test")
+                        .addRecipient("b@dest.test").build());
+                }
+                int expected = burst * 20;
+                Await.until(() -> queue.completed.size() == expected, Duration.ofSeconds(10),
+                    "all " + expected + " mails completed");
+            }
+            assertThat(queue.completed).hasSize(200).allMatch(done -> done.endsWith(":SUCCESS"));
         } finally {
             workers.stop();
         }
