@@ -38,6 +38,13 @@ import reactor.core.scheduler.Schedulers;
  * <p>The queue is read on a thread of its own ({@code tls-delivery-dequeue}), as James's RemoteDelivery does:
  * some queues' {@code deQueue()} blocks the subscribing thread (the ActiveMQ/JMS queue of the JPA app polls
  * with a blocking {@code receive} in a loop), and {@link #start()} runs inside the mailet's {@code init()}.
+ *
+ * <p>The receive must also never run on a delivery worker. That queue's flux is
+ * {@code Mono.defer(receive(10 s)).repeat()}: repeat() subscribes again as soon as one receive completes, whatever
+ * the demand, on the thread that asked for the next mail. Had a worker asked (flatMap asks as a delivery ends), the
+ * loop went on on that worker for as long as the queue was empty, and a mail the scheduler had just queued on that
+ * worker waited behind it, its queue item never done: ActiveMQ kept the message in flight until James stopped
+ * (the held mail of RestartPersistenceIT; {@code DeliveryWorkersTest}).
  */
 public class DeliveryWorkers {
     private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryWorkers.class);
@@ -65,10 +72,13 @@ public class DeliveryWorkers {
             TimeUnit.SECONDS, new LinkedBlockingQueue<>(), smallStackThreads());
         executor.allowCoreThreadTimeOut(true);
         dequeueScheduler = Schedulers.newSingle("tls-delivery-dequeue");
+        // subscribeOn right on the queue's flux, not after flatMap: it also moves flatMap's requests for the next
+        // mail (made on a worker as a delivery ends) to the dequeue thread, so the queue's blocking receive runs
+        // there and never on a worker (see the class comment)
         subscription = Flux.from(queue.deQueue())
+            .subscribeOn(dequeueScheduler)
             .flatMap(this::deliver, maxConcurrentDeliveries)
             .onErrorContinue((error, item) -> LOGGER.error("Unexpected error in the delivery loop", error))
-            .subscribeOn(dequeueScheduler)
             .subscribe();
     }
 

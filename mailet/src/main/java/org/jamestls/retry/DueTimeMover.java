@@ -63,12 +63,14 @@ final class DueTimeMover implements AutoCloseable {
     void start() {
         // some queues' deQueue() blocks the subscribing thread (see DeliveryWorkers): give it one of its own
         dequeue = Schedulers.newSingle("tls-retry-dequeue-" + delayQueue.getName().asString(), true);
+        // right on the queue's flux: flatMap's requests for more (made on a mover thread as a move ends) go to the
+        // dequeue thread too, so a blocking receive loop never takes over a mover thread (see DeliveryWorkers)
         subscription = Flux.from(delayQueue.deQueue())
+            .subscribeOn(dequeue)
             .flatMap(item -> holdUntilDue(new Held(item)), maxHeld)
             .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30))
                 .doBeforeRetry(signal -> LOGGER.warn("Consuming {} failed; subscribing again",
                     delayQueue.getName().asString(), signal.failure())))
-            .subscribeOn(dequeue)
             .subscribe();
     }
 

@@ -70,4 +70,37 @@ class DeliveryWorkersTest {
             workers.stop();
         }
     }
+
+    /**
+     * RestartPersistenceIT's held mail: with the queue's blocking receive loop running on a delivery worker (a worker
+     * asked for the next mail), a mail handed to that same worker waited behind a loop that never ends while the
+     * queue is empty; its item was never done and the broker kept it until James stopped. Bursts of mails, each
+     * completed in full.
+     */
+    @Test
+    void everyMailOfABurstIsCompletedWhenTheQueueBlocksTheThreadThatAsksForMore() throws Exception {
+        BlockingMailQueue queue = BlockingMailQueue.jmsShaped();
+        QueuedMailDelivery delivery = new QueuedMailDelivery(null, null, null, null, null, null) {
+            @Override
+            public void process(Mail mail) {
+                Thread.onSpinWait();
+            }
+        };
+        DeliveryWorkers workers = new DeliveryWorkers(queue, delivery, 4);
+        try {
+            workers.start();
+            for (int burst = 1; burst <= 10; burst++) {
+                for (int i = 0; i < 20; i++) {
+                    queue.enQueue(MailImpl.builder().name("b" + burst + "-m" + i).sender("a@source.test")
+                        .addRecipient("b@dest.test").build());
+                }
+                int expected = burst * 20;
+                Await.until(() -> queue.completed.size() == expected, Duration.ofSeconds(10),
+                    "all " + expected + " mails completed");
+            }
+            assertThat(queue.completed).hasSize(200).allMatch(done -> done.endsWith(":SUCCESS"));
+        } finally {
+            workers.stop();
+        }
+    }
 }

@@ -102,6 +102,11 @@ final class AmqpLikeQueue implements MailQueue {
         return consumers.size();
     }
 
+    /** Consumers that asked for mail and may be handed some (RabbitMQ's basic.qos credit, here the Reactor demand). */
+    synchronized long consumersWithCredit() {
+        return consumers.stream().filter(c -> c.alive && c.requested > 0).count();
+    }
+
     synchronized int ready() {
         return ready.size();
     }

@@ -128,7 +128,8 @@ class DelayQueuesRetryTest {
         DelayQueuesRetry first = DelayQueuesRetry.start(amqp, outgoing, List.of(LONG), Clock.systemUTC(), 10);
         DelayQueuesRetry second = DelayQueuesRetry.start(amqp, outgoing, List.of(LONG), Clock.systemUTC(), 10);
         started.add(second);
-        awaitTrue(() -> queues.get("tls-outgoing-retry-900ms").consumers() == 2, Duration.ofSeconds(2));
+        // both nodes subscribed and asked for mail (the demand reaches the queue after the subscription)
+        awaitTrue(() -> queues.get("tls-outgoing-retry-900ms").consumersWithCredit() == 2, Duration.ofSeconds(2));
         for (int i = 0; i < 6; i++) {
             defer(i % 2 == 0 ? first : second, "m" + i, LONG);
         }
