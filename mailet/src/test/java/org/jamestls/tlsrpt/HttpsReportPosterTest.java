@@ -32,7 +32,8 @@ import com.sun.net.httpserver.HttpsServer;
  */
 class HttpsReportPosterTest {
     private static final byte[] REPORT = TlsReportJson.gzip("{\"report-id\":\"x\"}".getBytes(StandardCharsets.UTF_8));
-    private static final Duration TOTAL = Duration.ofSeconds(1);
+    /** Long enough for a first TLS handshake on a loaded machine (1 s failed once there), short for the slow case. */
+    private static final Duration TOTAL = Duration.ofSeconds(3);
 
     private static TestAuthority ca;
     private static HttpsServer server;
@@ -136,7 +137,7 @@ class HttpsReportPosterTest {
     void aSlowEndpointTimesOutWithinTheTotalTime() {
         handler.set(exchange -> {
             try {
-                Thread.sleep(5_000);
+                Thread.sleep(6_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -144,8 +145,8 @@ class HttpsReportPosterTest {
         });
 
         long start = System.nanoTime();
-        assertThatThrownBy(() -> poster().post(uri("reports.test", "/r"), REPORT)).hasMessageEndingWith("timed out (1s limit)");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+        assertThatThrownBy(() -> poster().post(uri("reports.test", "/r"), REPORT)).hasMessageEndingWith("timed out (3s limit)");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(6000));
     }
 
     @Test
