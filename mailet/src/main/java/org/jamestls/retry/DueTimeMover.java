@@ -9,8 +9,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueue.MailQueueItem.CompletionStatus;
+import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.Mail;
+import org.jamestls.cache.TimedCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +27,21 @@ import reactor.util.retry.Retry;
  * Consumes one delay queue: holds each mail it is handed, unacknowledged, on a timer until its due time, then puts it
  * on the outgoing queue and acknowledges it. Nothing polls: the queue pushes at most {@code maxHeld} mails, and a
  * slot frees only when a held mail falls due, so the next mail is fetched when it can be due soon.
+ *
+ * <p>A second copy of a deferral this node has already moved (same mail name, same retry count) is dropped: a node
+ * killed after putting its deferred copy here and before acknowledging the original on {@code outgoing} has the
+ * original redelivered to another node, which defers it again (and James's spool does the same with a mail split
+ * just before a kill). Both copies fall due within seconds, and the survivor moves them: one is enough.
  */
 final class DueTimeMover implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(DueTimeMover.class);
     /** Wait before trying again to hand a due mail to the outgoing queue when that failed. */
     static final Duration MOVE_RETRY_DELAY = Duration.ofSeconds(5);
+    /** James's retry counter on a mail (RemoteDelivery's name, which the mailet keeps). */
+    private static final AttributeName RETRY_COUNT = AttributeName.of("delivery_retry_count");
+    /** How long a moved deferral is remembered, and how many: a duplicate falls due within seconds of the first. */
+    static final Duration MOVED_MEMORY = Duration.ofMinutes(10);
+    static final int MOVED_MEMORY_SIZE = 100_000;
 
     /** A mail this node holds; settled exactly once, by the move or by {@link #close}. */
     private static final class Held {
@@ -48,6 +60,7 @@ final class DueTimeMover implements AutoCloseable {
     private final Scheduler mover;
     private final int maxHeld;
     private final Set<Held> held = ConcurrentHashMap.newKeySet();
+    private final TimedCache<String, Boolean> moved;
     private Scheduler dequeue;
     private Disposable subscription;
 
@@ -58,6 +71,7 @@ final class DueTimeMover implements AutoCloseable {
         this.timer = timer;
         this.mover = mover;
         this.maxHeld = maxHeld;
+        this.moved = TimedCache.create(MOVED_MEMORY_SIZE, MOVED_MEMORY, clock);
     }
 
     void start() {
@@ -106,6 +120,15 @@ final class DueTimeMover implements AutoCloseable {
             return; // given back by close()
         }
         Mail mail = held.item.getMail();
+        String deferral = mail.getName() + " retry " + AttributeUtils.getValueAndCastFromMail(mail, RETRY_COUNT, Integer.class)
+            .map(String::valueOf).orElse("-");
+        if (moved.get(deferral).isPresent()) {
+            LOGGER.warn("Dropping a second copy of deferred mail {} ({}) from {}: this node moved the first one to {}"
+                + " (a node killed between deferring it and acknowledging it leaves two)", mail.getName(), deferral,
+                delayQueue.getName().asString(), outgoing.getName().asString());
+            complete(held, CompletionStatus.SUCCESS);
+            return;
+        }
         try {
             mail.removeAttribute(DelayQueuesRetry.DUE);
             outgoing.enQueue(mail);
@@ -113,6 +136,7 @@ final class DueTimeMover implements AutoCloseable {
             held.settled.set(false);
             throw new IllegalStateException("enqueue on " + outgoing.getName().asString() + " failed", e);
         }
+        moved.put(deferral, Boolean.TRUE, MOVED_MEMORY);
         LOGGER.debug("Mail {} due, moved from {} to {}", mail.getName(), delayQueue.getName().asString(),
             outgoing.getName().asString());
         complete(held, CompletionStatus.SUCCESS);

@@ -20,6 +20,8 @@ import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.reactivestreams.Publisher;
 
 import reactor.core.publisher.Flux;
@@ -176,6 +178,35 @@ class DelayQueuesRetryTest {
                 return queues.keySet().stream().map(MailQueueName::of).collect(java.util.stream.Collectors.toSet());
             }
         };
+    }
+
+    /**
+     * A node killed between deferring a mail and acknowledging it on outgoing leaves two copies of one deferral (the
+     * original is redelivered to another node, which defers it again): deferral (name, retry count) -> copies that
+     * reach outgoing. The same name with another retry count is another deferral and goes through.
+     */
+    @ParameterizedTest(name = "retry counts {0}: {1} reach outgoing")
+    @CsvSource({"'1,1', 1", "'1,2', 2", "'1,1,1', 1"})
+    void aSecondCopyOfADeferralIsDroppedOnceTheFirstHasMoved(String retries, int expected) throws Exception {
+        DelayQueuesRetry retry = node();
+        for (String count : retries.split(",")) {
+            Mail copy = mail("twice");
+            RetryCountAttribute.set(copy, Integer.parseInt(count));
+            retry.defer(copy, SHORT);
+        }
+        awaitTrue(() -> outgoing.arrivals.size() >= expected, Duration.ofSeconds(5));
+        Thread.sleep(SHORT.toMillis() + 300); // a copy not dropped would arrive now
+        assertThat(outgoing.names()).hasSize(expected).containsOnly("twice");
+        assertThat(factory.getQueue(MailQueueName.of("tls-outgoing-retry-400ms")).orElseThrow().getSize())
+            .as("every copy acknowledged").isZero();
+    }
+
+    /** James's retry counter, as the settle step writes it. */
+    private static final class RetryCountAttribute {
+        static void set(Mail mail, int retries) {
+            mail.setAttribute(new org.apache.mailet.Attribute(org.apache.mailet.AttributeName.of("delivery_retry_count"),
+                org.apache.mailet.AttributeValue.of(retries)));
+        }
     }
 
     @Test
