@@ -37,7 +37,7 @@ final class DueTimeMover implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(DueTimeMover.class);
     /** Wait before trying again to hand a due mail to the outgoing queue when that failed. */
     static final Duration MOVE_RETRY_DELAY = Duration.ofSeconds(5);
-    /** James's retry counter on a mail (RemoteDelivery's name, which the mailet keeps). */
+    /** James's retry counter on a mail, as delivery.settle.RetryCount writes it (that package sits above this one). */
     private static final AttributeName RETRY_COUNT = AttributeName.of("delivery_retry_count");
     /** How long a moved deferral is remembered, and how many: a duplicate falls due within seconds of the first. */
     static final Duration MOVED_MEMORY = Duration.ofMinutes(10);

@@ -19,6 +19,7 @@ import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
 import org.junit.jupiter.api.AfterEach;
+import org.jamestls.delivery.settle.RetryCount;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -191,7 +192,7 @@ class DelayQueuesRetryTest {
         DelayQueuesRetry retry = node();
         for (String count : retries.split(",")) {
             Mail copy = mail("twice");
-            RetryCountAttribute.set(copy, Integer.parseInt(count));
+            RetryCount.set(copy, Integer.parseInt(count));
             retry.defer(copy, SHORT);
         }
         awaitTrue(() -> outgoing.arrivals.size() >= expected, Duration.ofSeconds(5));
@@ -199,14 +200,6 @@ class DelayQueuesRetryTest {
         assertThat(outgoing.names()).hasSize(expected).containsOnly("twice");
         assertThat(factory.getQueue(MailQueueName.of("tls-outgoing-retry-400ms")).orElseThrow().getSize())
             .as("every copy acknowledged").isZero();
-    }
-
-    /** James's retry counter, as the settle step writes it. */
-    private static final class RetryCountAttribute {
-        static void set(Mail mail, int retries) {
-            mail.setAttribute(new org.apache.mailet.Attribute(org.apache.mailet.AttributeName.of("delivery_retry_count"),
-                org.apache.mailet.AttributeValue.of(retries)));
-        }
     }
 
     @Test
