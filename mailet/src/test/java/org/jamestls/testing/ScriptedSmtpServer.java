@@ -24,7 +24,8 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * A small in-process SMTP receiver for unit tests: it can offer STARTTLS, hide it, or break the
- * handshake, offer REQUIRETLS after STARTTLS, offer PIPELINING, break a chosen transaction ({@link Fault}), and it
+ * handshake, offer REQUIRETLS after STARTTLS, offer PIPELINING (holding a group's replies, or answering one command at
+ * a time), cut its replies into TCP segments ({@link ReplySegments}), break a chosen transaction ({@link Fault}), and it
  * records every command, a transcript that shows which commands came pipelined, and whether message data arrived
  * (and over TLS or not). It stands in where a real receiver cannot be made to misbehave on cue.
  */
@@ -49,6 +50,45 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         CLOSE_AFTER_DOT_REPLY
     }
 
+    /**
+     * How each write of replies (one reply, or a pipelined group's held replies together) is cut into TCP segments:
+     * every piece is flushed on its own after {@link #SEGMENT_PAUSE_MILLIS}, so the client reads it alone.
+     */
+    public enum ReplySegments {
+        /** The write whole, in one segment. */
+        WHOLE,
+        /** After the first two bytes and in the middle of the rest ({@code 25|0 2.1|.0 ok}): mid-line, and across replies. */
+        MID_LINE,
+        /** After every line end: a multi-line reply line by line, a group's replies one by one. */
+        AT_LINE_ENDS,
+        /** Between every CR and its LF. */
+        CR_APART_FROM_LF;
+
+        List<String> cut(String written) {
+            List<String> pieces = new ArrayList<>();
+            switch (this) {
+                case MID_LINE:
+                    int middle = 2 + (written.length() - 2) / 2;
+                    pieces.add(written.substring(0, 2));
+                    pieces.add(written.substring(2, middle));
+                    pieces.add(written.substring(middle));
+                    break;
+                case AT_LINE_ENDS:
+                    pieces.addAll(List.of(written.split("(?<=\\n)")));
+                    break;
+                case CR_APART_FROM_LF:
+                    pieces.addAll(List.of(written.split("(?<=\\r)")));
+                    break;
+                default:
+                    pieces.add(written);
+            }
+            return pieces;
+        }
+    }
+
+    /** The pause before each piece of a cut reply, and before each reply of a receiver answering one at a time. */
+    public static final long SEGMENT_PAUSE_MILLIS = 20;
+
     private final ServerSocket serverSocket;
     private final TlsBehaviour behaviour;
     private final SSLContext sslContext;
@@ -63,6 +103,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile long sizeLimit;
     private volatile boolean offersRequireTls;
     private volatile boolean offersPipelining;
+    private volatile boolean holdsGroupReplies;
+    private volatile ReplySegments segments = ReplySegments.WHOLE;
+    private volatile long replyPauseMillis;
+    private volatile boolean staysAfter421;
     private volatile Fault fault;
     private volatile Set<Integer> faultyMessages = Set.of();
     private volatile long dotReplyDelayMillis = 1500;
@@ -71,6 +115,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile boolean dataReceived;
     private volatile boolean dataReceivedOverTls;
     private volatile long finalDotDelayMillis;
+    private volatile boolean released;
     private final Object held = new Object();
     private final ConnectionGauge gauge = new ConnectionGauge();
     private volatile ConnectionGauge sharedGauge = new ConnectionGauge();
@@ -131,6 +176,31 @@ public final class ScriptedSmtpServer implements AutoCloseable {
      */
     public ScriptedSmtpServer offeringPipelining() {
         offersPipelining = true;
+        holdsGroupReplies = true;
+        return this;
+    }
+
+    /**
+     * Announces PIPELINING but answers like a lock-step receiver: reads one command, waits
+     * {@link #SEGMENT_PAUSE_MILLIS}, answers it in a write of its own, then reads the next.
+     */
+    public ScriptedSmtpServer offeringPipeliningAnsweringOneAtATime() {
+        offersPipelining = true;
+        holdsGroupReplies = false;
+        replyPauseMillis = SEGMENT_PAUSE_MILLIS;
+        return this;
+    }
+
+    /** Cuts every write of replies, the greeting and EHLO's included, as {@code segments} says. */
+    public ScriptedSmtpServer cuttingReplies(ReplySegments segments) {
+        this.segments = segments;
+        replyPauseMillis = segments == ReplySegments.WHOLE ? replyPauseMillis : SEGMENT_PAUSE_MILLIS;
+        return this;
+    }
+
+    /** After a 421 (to MAIL FROM or RCPT TO) keeps the connection open and goes on answering, instead of closing. */
+    public ScriptedSmtpServer stayingOpenAfter421() {
+        staysAfter421 = true;
         return this;
     }
 
@@ -235,6 +305,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         ConnectionGauge.Session counted = gauge.opened().and(sharedGauge.opened());
         try (socket) {
             socket.setSoTimeout(Math.max(5000, (int) finalDotDelayMillis * 2));
+            // each piece of a cut reply leaves when flushed, not held back by Nagle
+            socket.setTcpNoDelay(replyPauseMillis > 0);
             serve(socket, counted);
         } catch (IOException e) {
             // client went away
@@ -259,7 +331,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             String upper = line.toUpperCase();
             transcript.append(arrivedAhead || !held.isEmpty() ? "+" : " ").append(upper.split("[ :]", 2)[0]);
             arrivedAhead = in.ready();
-            boolean groupCommand = offersPipelining && (upper.startsWith("MAIL FROM:") || upper.startsWith("RCPT TO:"));
+            boolean groupCommand = holdsGroupReplies && (upper.startsWith("MAIL FROM:") || upper.startsWith("RCPT TO:"));
             if (!groupCommand && !held.isEmpty()) {
                 send(out, String.join("\r\n", held));
                 held.clear();
@@ -289,6 +361,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 current = faultyMessages.contains(number) ? fault : null;
                 if (number == closeChannelAtMessage) {
                     send(out, "421 4.3.2 shutting down");
+                    if (staysAfter421) {
+                        continue;
+                    }
                     return;
                 }
                 if (current == Fault.CLOSE_BEFORE_MAIL_REPLY) {
@@ -313,6 +388,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 if (reply.startsWith("421")) {
                     held.add(reply);
                     send(out, String.join("\r\n", held));
+                    held.clear();
+                    if (staysAfter421) {
+                        continue;
+                    }
                     return;
                 }
                 reply(out, held, groupCommand, reply);
@@ -338,10 +417,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     }
                     return;
                 }
-                if (current == Fault.SLOW_DOT_REPLY) {
-                    sleep(dotReplyDelayMillis);
-                }
-                pause(finalDotDelayMillis);
+                pause(current == Fault.SLOW_DOT_REPLY ? dotReplyDelayMillis : finalDotDelayMillis);
                 finalDots.incrementAndGet();
                 if (finalDotReply.startsWith("250")) {
                     // counted before the reply, so a client that has it sees the count
@@ -366,7 +442,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     /** Holds a pipelined group's reply until the group ends, else answers at once. */
-    private static void reply(OutputStream out, List<String> held, boolean hold, String reply) throws IOException {
+    private void reply(OutputStream out, List<String> held, boolean hold, String reply) throws IOException {
         if (hold) {
             held.add(reply);
         } else {
@@ -375,6 +451,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     private static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
@@ -382,19 +461,21 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    /** Answers every final dot held now and later at once. */
+    /** Answers every final dot held now and later at once ({@link #delayingFinalDot} and {@link Fault#SLOW_DOT_REPLY}). */
     public void releaseHeldReplies() {
         synchronized (held) {
+            released = true;
             finalDotDelayMillis = 0;
             held.notifyAll();
         }
     }
 
+    /** The one wait before a final dot's reply: {@code millis}, or until {@link #releaseHeldReplies}. */
     private void pause(long millis) {
         long deadline = System.currentTimeMillis() + millis;
         synchronized (held) {
             long remaining;
-            while (finalDotDelayMillis > 0 && (remaining = deadline - System.currentTimeMillis()) > 0) {
+            while (!released && (remaining = deadline - System.currentTimeMillis()) > 0) {
                 try {
                     held.wait(remaining);
                 } catch (InterruptedException e) {
@@ -409,9 +490,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
     }
 
-    private static void send(OutputStream out, String reply) throws IOException {
-        out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+    private void send(OutputStream out, String reply) throws IOException {
+        for (String piece : segments.cut(reply + "\r\n")) {
+            sleep(replyPauseMillis);
+            out.write(piece.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.jamestls.delivery.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jamestls.delivery.session.TransactionFixtures.mailsWithADelivery;
 import static org.jamestls.delivery.session.TransactionFixtures.outcomes;
 import static org.jamestls.delivery.session.TransactionFixtures.reusingPool;
 import static org.jamestls.delivery.session.TransactionFixtures.send;
@@ -53,13 +54,5 @@ class TransactionDialogueTest {
             assertThat(server.connections()).isEqualTo(connections);
             assertThat(server.messagesAccepted()).as("mails taken").isEqualTo(mailsWithADelivery(expectedOutcomes));
         }
-    }
-
-    private static int mailsWithADelivery(String outcomes) {
-        int mails = 0;
-        for (String mail : outcomes.split("\\|")) {
-            mails += mail.contains("D") ? 1 : 0;
-        }
-        return mails;
     }
 }

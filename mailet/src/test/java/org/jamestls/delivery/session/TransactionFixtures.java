@@ -67,6 +67,15 @@ final class TransactionFixtures {
         return String.join(" | ", text);
     }
 
+    /** How many mails of {@link #outcomes}' text had a recipient delivered. */
+    static int mailsWithADelivery(String outcomes) {
+        int mails = 0;
+        for (String mail : outcomes.split("\\|")) {
+            mails += mail.contains("D") ? 1 : 0;
+        }
+        return mails;
+    }
+
     private static List<MailAddress> recipients(String localParts) throws Exception {
         List<MailAddress> recipients = new ArrayList<>();
         for (String localPart : localParts.trim().split("\\s+")) {
