@@ -101,6 +101,9 @@ public class DomainDeliverer {
         if (result.isAmbiguousAfterDot()) {
             metrics.ambiguousAfterDot();
         }
+        if (result.replacedStaleSession()) {
+            metrics.staleSessionRetry();
+        }
         log(AttemptLog.attempt(label, mx.target(), mx.security(), plaintextFallback, result));
         recording.attempted(mx.target(), mx.reportTerms(), connection, result);
         return result;

@@ -222,6 +222,38 @@ class DomainDelivererTest {
         }
     }
 
+    /**
+     * A reused session the receiver closed while idle: the mail goes on a new session, and the retry is counted once
+     * in {@code jamestls_stale_session_retries}, whatever the new session brings; a loss after MAIL FROM's reply is
+     * no stale session and is not counted.
+     */
+    @ParameterizedTest(name = "{0} at MAIL FROM {1}: second mail delivered={2}, {3} stale-session retry, {4} connections")
+    @CsvSource(delimiter = ';', value = {
+        // the receiver closed the idle session: the second mail goes on a new one, counted once
+        "CLOSE_AFTER_DOT_REPLY;   1;   true;  1; 2",
+        // the new session breaks too: one retry only, counted once, then a plain loss
+        "CLOSE_BEFORE_MAIL_REPLY; 2,3; false; 1; 2",
+        // MAIL FROM answered, then closed: no stale session, nothing counted
+        "CLOSE_AFTER_MAIL_REPLY;  2;   false; 0; 1"
+    })
+    void aStaleSessionRetryIsCounted(ScriptedSmtpServer.Fault fault, String messages, boolean secondDelivered,
+                                     long retries, int connections) throws Exception {
+        Integer[] numbers = java.util.Arrays.stream(messages.split(",")).map(Integer::valueOf).toArray(Integer[]::new);
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS).withFault(fault, numbers);
+             SessionPool pool = new SessionPool(100, Duration.ofSeconds(30), 4)) {
+            DomainDeliverer deliverer = deliverer(pool);
+            DeliveryPlan plan = planner(server).plan(request("required", false));
+
+            DomainDeliveryResult first = deliverer.deliver(mail(), List.of(new MailAddress("a@dest.test")), plan);
+            DomainDeliveryResult second = deliverer.deliver(mail(), List.of(new MailAddress("b@dest.test")), plan);
+
+            assertThat(first.delivered()).hasSize(1);
+            assertThat(second.delivered().isEmpty()).isNotEqualTo(secondDelivered);
+            assertThat(server.connections()).isEqualTo(connections);
+            assertThat(metricFactory.countFor("jamestls_stale_session_retries")).isEqualTo(retries);
+        }
+    }
+
     private DomainDeliverer deliverer(SessionPool pool) {
         return new DomainDeliverer(new HostDelivery(5000, 5000, pool), new DeliveryMetrics(metricFactory));
     }

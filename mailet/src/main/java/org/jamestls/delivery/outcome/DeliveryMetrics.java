@@ -41,6 +41,11 @@ public class DeliveryMetrics {
         count("jamestls_ambiguous_after_dot");
     }
 
+    /** One attempt retried on a new connection because the reused session had been closed by the receiver while idle. */
+    public void staleSessionRetry() {
+        count("jamestls_stale_session_retries");
+    }
+
     /** Times one delivery run of one mail to one domain, from DNS lookup to the queue decision. */
     public TimeMetric deliveryTimer() {
         return metricFactory.timer("jamestls_delivery_latency");

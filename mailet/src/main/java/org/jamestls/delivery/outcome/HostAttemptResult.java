@@ -19,19 +19,22 @@ public final class HostAttemptResult {
     private final Optional<DeliveryFailure> connectionFailure;
     private final List<RecipientOutcome> recipientOutcomes;
     private final Optional<InetAddress> localAddress;
+    private final boolean replacedStaleSession;
 
     private HostAttemptResult(MxTarget target, Optional<TlsSessionInfo> tls,
                               Optional<DeliveryFailure> connectionFailure, List<RecipientOutcome> recipientOutcomes) {
-        this(target, tls, connectionFailure, recipientOutcomes, Optional.empty());
+        this(target, tls, connectionFailure, recipientOutcomes, Optional.empty(), false);
     }
 
     private HostAttemptResult(MxTarget target, Optional<TlsSessionInfo> tls, Optional<DeliveryFailure> connectionFailure,
-                              List<RecipientOutcome> recipientOutcomes, Optional<InetAddress> localAddress) {
+                              List<RecipientOutcome> recipientOutcomes, Optional<InetAddress> localAddress,
+                              boolean replacedStaleSession) {
         this.target = target;
         this.tls = tls;
         this.connectionFailure = connectionFailure;
         this.recipientOutcomes = List.copyOf(recipientOutcomes);
         this.localAddress = localAddress;
+        this.replacedStaleSession = replacedStaleSession;
     }
 
     public static HostAttemptResult notTransacted(MxTarget target, Optional<TlsSessionInfo> tls, DeliveryFailure failure) {
@@ -68,7 +71,17 @@ public final class HostAttemptResult {
 
     /** The same result, made from {@code local} (the connection's own address; empty when none was made). */
     public HostAttemptResult from(Optional<InetAddress> local) {
-        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, local);
+        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, local, replacedStaleSession);
+    }
+
+    /** The same result, reached on a new connection after the reused session had been closed by the receiver while idle. */
+    public HostAttemptResult afterStaleSession() {
+        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, localAddress, true);
+    }
+
+    /** Whether this attempt was retried on a new connection because its reused session turned out stale. */
+    public boolean replacedStaleSession() {
+        return replacedStaleSession;
     }
 
     /** The local address of the connection (a binding's bindAddress, or the one the system chose), if one was made. */

@@ -52,9 +52,9 @@ public final class HostDelivery {
         } catch (MailTransaction.StaleSessionException stale) {
             // nothing reached the receiver: once more, on a new connection; a second stale session is a plain loss
             try {
-                return transact(pool.acquireNew(key, slotWait, newSession), target, mail, recipients);
+                return transact(pool.acquireNew(key, slotWait, newSession), target, mail, recipients).afterStaleSession();
             } catch (MailTransaction.StaleSessionException again) {
-                return lost(target, Optional.empty(), again);
+                return lost(target, Optional.empty(), again).afterStaleSession();
             }
         }
     }

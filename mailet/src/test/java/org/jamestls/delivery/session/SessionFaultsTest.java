@@ -30,22 +30,22 @@ class SessionFaultsTest {
     @ParameterizedTest(name = "{0} at MAIL FROM number {1}: {4} -> {5}")
     @CsvSource(delimiter = ';', value = {
         // the receiver closed the idle session: the next mail goes on a new connection, no failure
-        "CLOSE_AFTER_DOT_REPLY;   1;   5000; 5000;  a/b;  D | D;    2; 0; ",
+        "CLOSE_AFTER_DOT_REPLY;   1;   5000; 5000;  a/b;  D | D;    2; 0; 1; ",
         // stale, then the new connection also fails: retried once only, then an ordinary loss
-        "CLOSE_BEFORE_MAIL_REPLY; 2,3; 5000; 5000;  a/b;  D | lost; 2; 0; connection to mx.dest.test",
+        "CLOSE_BEFORE_MAIL_REPLY; 2,3; 5000; 5000;  a/b;  D | lost; 2; 0; 1; connection to mx.dest.test",
         // MAIL FROM was answered: not stale, an ordinary loss on the same connection
-        "CLOSE_AFTER_MAIL_REPLY;  2;   5000; 5000;  a/b;  D | lost; 1; 0; connection to mx.dest.test",
+        "CLOSE_AFTER_MAIL_REPLY;  2;   5000; 5000;  a/b;  D | lost; 1; 0; 0; connection to mx.dest.test",
         // broken mid-protocol: closed at once, no QUIT
-        "GARBAGE_REPLY_TO_MAIL;   1;   5000; 5000;  a;    lost;     1; 0; Malformed SMTP reply",
+        "GARBAGE_REPLY_TO_MAIL;   1;   5000; 5000;  a;    lost;     1; 0; 0; Malformed SMTP reply",
         // the final dot unanswered: deferred as uncertain, the dot's own timeout, no QUIT
-        "SILENT_AFTER_DOT;        1;   5000; 300;   a b;  TT;       1; 0; no reply within dataTimeout 300 ms",
-        "CLOSE_AFTER_DOT;         1;   5000; 5000;  a;    T;        1; 0; delivery uncertain: connection lost",
+        "SILENT_AFTER_DOT;        1;   5000; 300;   a b;  TT;       1; 0; 0; no reply within dataTimeout 300 ms",
+        "CLOSE_AFTER_DOT;         1;   5000; 5000;  a;    T;        1; 0; 0; delivery uncertain: connection lost",
         // a slow final dot within dataTimeout is delivered though it takes longer than timeout
-        "SLOW_DOT_REPLY;          1;   1000; 20000; a;    D;        1; 0; "
+        "SLOW_DOT_REPLY;          1;   1000; 20000; a;    D;        1; 0; 0; "
     })
     void aBrokenTransactionEndsAsItsStepSays(Fault fault, String messages, int timeout, int dataTimeout, String mails,
-                                             String expectedOutcomes, int connections, int quits, String detail)
-            throws Exception {
+                                             String expectedOutcomes, int connections, int quits, int staleRetries,
+                                             String detail) throws Exception {
         Integer[] numbers = java.util.Arrays.stream(messages.split(",")).map(Integer::valueOf).toArray(Integer[]::new);
         try (ScriptedSmtpServer server = new ScriptedSmtpServer(TlsBehaviour.STARTTLS_WORKS).offeringPipelining()
                 .withFault(fault, numbers).withDotReplyDelay(2 * timeout);
@@ -56,6 +56,8 @@ class SessionFaultsTest {
             assertThat(outcomes(results, each)).isEqualTo(expectedOutcomes);
             assertThat(server.connections()).isEqualTo(connections);
             assertThat(server.count("QUIT")).as("QUIT sent").isEqualTo(quits);
+            assertThat(results.stream().filter(HostAttemptResult::replacedStaleSession).count())
+                .as("attempts retried on a new session").isEqualTo(staleRetries);
             HostAttemptResult last = results.get(results.size() - 1);
             if (detail != null) {
                 assertThat(failureOf(last).detail()).contains(detail);
