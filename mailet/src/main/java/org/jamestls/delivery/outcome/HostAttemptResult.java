@@ -19,19 +19,22 @@ public final class HostAttemptResult {
     private final Optional<DeliveryFailure> connectionFailure;
     private final List<RecipientOutcome> recipientOutcomes;
     private final Optional<InetAddress> localAddress;
+    private final Optional<String> transfer;
 
     private HostAttemptResult(MxTarget target, Optional<TlsSessionInfo> tls,
                               Optional<DeliveryFailure> connectionFailure, List<RecipientOutcome> recipientOutcomes) {
-        this(target, tls, connectionFailure, recipientOutcomes, Optional.empty());
+        this(target, tls, connectionFailure, recipientOutcomes, Optional.empty(), Optional.empty());
     }
 
     private HostAttemptResult(MxTarget target, Optional<TlsSessionInfo> tls, Optional<DeliveryFailure> connectionFailure,
-                              List<RecipientOutcome> recipientOutcomes, Optional<InetAddress> localAddress) {
+                              List<RecipientOutcome> recipientOutcomes, Optional<InetAddress> localAddress,
+                              Optional<String> transfer) {
         this.target = target;
         this.tls = tls;
         this.connectionFailure = connectionFailure;
         this.recipientOutcomes = List.copyOf(recipientOutcomes);
         this.localAddress = localAddress;
+        this.transfer = transfer;
     }
 
     public static HostAttemptResult notTransacted(MxTarget target, Optional<TlsSessionInfo> tls, DeliveryFailure failure) {
@@ -68,7 +71,17 @@ public final class HostAttemptResult {
 
     /** The same result, made from {@code local} (the connection's own address; empty when none was made). */
     public HostAttemptResult from(Optional<InetAddress> local) {
-        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, local);
+        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, local, transfer);
+    }
+
+    /** The same result, its message sent (or meant to be) by {@code how}: {@code DATA} or {@code BDAT} (RFC 3030). */
+    public HostAttemptResult by(String how) {
+        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, localAddress, Optional.of(how));
+    }
+
+    /** How the message was sent ({@code DATA}, {@code BDAT}); empty when the transaction ended before that was chosen. */
+    public Optional<String> transfer() {
+        return transfer;
     }
 
     /** The local address of the connection (a binding's bindAddress, or the one the system chose), if one was made. */
