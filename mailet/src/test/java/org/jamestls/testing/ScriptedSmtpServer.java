@@ -359,8 +359,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 if (acceptedRecipients == 0) {
                     // as Postfix: the bytes are read and discarded
                     held.add("554 5.5.1 Error: no valid recipients");
-                    send(out, String.join("\r\n", held));
-                    held.clear();
+                    sendHeld(out, held);
                     continue;
                 }
                 chunks.write(chunk);
@@ -368,33 +367,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     reply(out, held, groupCommand, "250 2.0.0 " + chunk.length + " octets received");
                     continue;
                 }
-                // the held replies go with the LAST chunk's; the faults after the message answer the envelope first
-                if (current == Fault.CLOSE_AFTER_DOT || current == Fault.SILENT_AFTER_DOT) {
-                    send(out, String.join("\r\n", held));
-                    held.clear();
-                }
-                if (current == Fault.CLOSE_AFTER_DOT) {
-                    return;
-                }
-                if (current == Fault.SILENT_AFTER_DOT) {
-                    while (in.readLine() != null) {
-                        // ignore anything it still says
-                    }
-                    return;
-                }
-                if (current == Fault.SLOW_DOT_REPLY) {
-                    sleep(dotReplyDelayMillis);
-                }
-                pause(finalDotDelayMillis);
-                finalDots.incrementAndGet();
-                if (finalDotReply.startsWith("250")) {
-                    messagesAccepted.incrementAndGet();
-                    messageContents.add(chunks.toString(StandardCharsets.ISO_8859_1));
-                }
-                held.add(finalDotReply);
-                send(out, String.join("\r\n", held));
-                held.clear();
-                if (current == Fault.CLOSE_AFTER_DOT_REPLY) {
+                if (!answerMessage(in, out, current, chunks.toString(StandardCharsets.ISO_8859_1), held)) {
                     return;
                 }
             } else if (upper.equals("DATA")) {
@@ -411,28 +384,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 transcript.append(" .");
                 arrivedAhead = in.ready();
-                if (current == Fault.CLOSE_AFTER_DOT) {
-                    return;
-                }
-                if (current == Fault.SILENT_AFTER_DOT) {
-                    // wait for the client to give up and close (bounded by the socket's read timeout)
-                    while (in.readLine() != null) {
-                        // ignore anything it still says
-                    }
-                    return;
-                }
-                if (current == Fault.SLOW_DOT_REPLY) {
-                    sleep(dotReplyDelayMillis);
-                }
-                pause(finalDotDelayMillis);
-                finalDots.incrementAndGet();
-                if (finalDotReply.startsWith("250")) {
-                    // counted before the reply, so a client that has it sees the count
-                    messagesAccepted.incrementAndGet();
-                    messageContents.add(content.toString());
-                }
-                send(out, finalDotReply);
-                if (current == Fault.CLOSE_AFTER_DOT_REPLY) {
+                if (!answerMessage(in, out, current, content.toString(), held)) {
                     return;
                 }
             } else if (upper.equals("QUIT")) {
@@ -446,6 +398,48 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 send(out, "250 ok");
             }
+        }
+    }
+
+    /**
+     * After a whole message (DATA's final dot, the LAST chunk's bytes): this transaction's fault, else the message's
+     * reply, sent with the replies still held for its group (BDAT's). Whether to go on serving the connection.
+     */
+    private boolean answerMessage(Lines in, OutputStream out, Fault current, String content, List<String> held)
+            throws IOException {
+        if (current == Fault.CLOSE_AFTER_DOT || current == Fault.SILENT_AFTER_DOT) {
+            // the envelope is answered, the message is not
+            sendHeld(out, held);
+        }
+        if (current == Fault.CLOSE_AFTER_DOT) {
+            return false;
+        }
+        if (current == Fault.SILENT_AFTER_DOT) {
+            // wait for the client to give up and close (bounded by the socket's read timeout)
+            while (in.readLine() != null) {
+                // ignore anything it still says
+            }
+            return false;
+        }
+        if (current == Fault.SLOW_DOT_REPLY) {
+            sleep(dotReplyDelayMillis);
+        }
+        pause(finalDotDelayMillis);
+        finalDots.incrementAndGet();
+        if (finalDotReply.startsWith("250")) {
+            // counted before the reply, so a client that has it sees the count
+            messagesAccepted.incrementAndGet();
+            messageContents.add(content);
+        }
+        held.add(finalDotReply);
+        sendHeld(out, held);
+        return current != Fault.CLOSE_AFTER_DOT_REPLY;
+    }
+
+    private static void sendHeld(OutputStream out, List<String> held) throws IOException {
+        if (!held.isEmpty()) {
+            send(out, String.join("\r\n", held));
+            held.clear();
         }
     }
 
