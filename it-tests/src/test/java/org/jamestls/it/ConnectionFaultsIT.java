@@ -40,7 +40,9 @@ class ConnectionFaultsIT {
         {Fault.CONNECTION_REFUSED, "connection refused", 1},
         {Fault.RESET_BEFORE_GREETING, "connection to", 1},
         {Fault.GREETING_421, "refused the session: 421", 1},
-        {Fault.RESET_AFTER_MAIL_FROM, "connection to", 1},
+        // the receiver offers CHUNKING, so the message went with MAIL FROM as BDAT: a loss after that reply may follow
+        // the receiver's taking the mail, so it is uncertain too (the proxy dropped the bytes: one copy once repaired)
+        {Fault.RESET_AFTER_MAIL_FROM, "delivery uncertain: connection lost", 1},
         // the 4 KB message and its final dot leave in one write before the proxy's reset arrives: to the client the
         // outcome is unknown (the receiver may have the mail), so it is deferred as uncertain, not tried elsewhere
         {Fault.RESET_DURING_DATA, "delivery uncertain: connection lost", 1},

@@ -42,7 +42,7 @@ public final class TlsDeliveryConfiguration {
         "maxRetries", "bounceProcessor", "heloName", "deliveryThreads", "timeout", "dataTimeout", "connectionTimeout",
         "smtpPort", "bindingHeader", "tlsIfAvailableFallback", "onSuccess", "maxMessagesPerConnection",
         "connectionIdleTime", "maxConnectionsPerHost", "maxConcurrentDeliveries", "dnssecResolver", "dnssecTrustAnchor",
-        "mtaStsCache", "retryStrategy", BindingHeaderTrust.PARAMETER),
+        "mtaStsCache", "retryStrategy", "chunking", BindingHeaderTrust.PARAMETER),
         // TLS reporting's own (tlsRptFrom, ...), read by TlsRptSettings
         TlsRptSettings.PARAMETER_NAMES.stream()).collect(Collectors.toUnmodifiableSet());
     public static final String DEFAULT_MTA_STS_CACHE = "file://var/mtasts";
@@ -69,6 +69,7 @@ public final class TlsDeliveryConfiguration {
     private final Optional<String> dnssecTrustAnchor;
     private final String mtaStsCache;
     private final RetryStrategyKind retryStrategy;
+    private final boolean chunking;
 
     private TlsDeliveryConfiguration(MailetParameters parameters) throws MessagingException {
         outgoing = parameters.string("outgoing", DEFAULT_OUTGOING);
@@ -90,6 +91,7 @@ public final class TlsDeliveryConfiguration {
             ? parameters.string(BindingHeaderTrust.PARAMETER, "")
             : BindingHeaderTrust.DEFAULT;
         tlsIfAvailableFallback = parameters.bool("tlsIfAvailableFallback", false);
+        chunking = parameters.bool("chunking", true);
         onSuccess = parameters.string("onSuccess");
         maxMessagesPerConnection = parameters.integer("maxMessagesPerConnection", DEFAULT_MAX_MESSAGES_PER_CONNECTION, 1, 100_000);
         connectionIdleTime = parameters.duration("connectionIdleTime", DEFAULT_CONNECTION_IDLE_TIME);
@@ -258,6 +260,11 @@ public final class TlsDeliveryConfiguration {
     /** Where deferred mail waits: the queue's own delay, or one queue per delay (auto: decided by the queue). */
     public RetryStrategyKind retryStrategy() {
         return retryStrategy;
+    }
+
+    /** Whether small mails go by BDAT (RFC 3030) to receivers offering PIPELINING and CHUNKING. */
+    public boolean chunking() {
+        return chunking;
     }
 
     public Optional<String> onSuccess() {

@@ -110,7 +110,7 @@ public class TlsRemoteDelivery extends GenericMailet {
             configuration.maxConnectionsPerHost(), configuration.maxConcurrentDeliveries());
         DomainDeliverer deliverer = new DomainDeliverer(
             new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(),
-                configuration.dataTimeoutMillis(), sessionPool), metrics);
+                configuration.dataTimeoutMillis(), configuration.chunking(), sessionPool), metrics);
         Bouncer bouncer = new Bouncer(getMailetContext(), configuration.bounceProcessor(), configuration.heloName());
         retryStrategy = RetryStrategies.start(configuration.retryStrategy(), queueFactory, queue,
             configuration.retrySchedule().delays());
@@ -123,9 +123,9 @@ public class TlsRemoteDelivery extends GenericMailet {
         loadedPolicies.register(configuration.policyFile(), effectivePolicy, publishedPolicies, planner);
         tlsRpt.ifPresent(tlsRptRegistry::register);
         LOGGER.info("TlsRemoteDelivery started: queue={} policy={} maxConcurrentDeliveries={} maxConnectionsPerHost={}"
-            + " smtpPort={} maxRetries={} delays={}", configuration.outgoing(), configuration.policyFile(),
+            + " smtpPort={} maxRetries={} delays={} chunking={}", configuration.outgoing(), configuration.policyFile(),
             configuration.maxConcurrentDeliveries(), configuration.maxConnectionsPerHost(), configuration.smtpPort(),
-            configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays());
+            configuration.retrySchedule().maxRetries(), configuration.retrySchedule().delays(), configuration.chunking());
     }
 
     private BindingHeaderTrust bindingHeaderTrust() throws MessagingException {

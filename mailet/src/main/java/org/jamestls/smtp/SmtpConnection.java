@@ -20,6 +20,7 @@ import javax.mail.internet.MimeMessage;
 import javax.net.ssl.SSLSocket;
 
 import com.sun.mail.smtp.SMTPOutputStream;
+import com.sun.mail.util.CRLFOutputStream;
 
 /**
  * A plain SMTP client connection to one address: commands, replies, STARTTLS and the DATA stream.
@@ -139,6 +140,39 @@ public final class SmtpConnection implements Closeable {
         dataStream.ensureAtBOL();
     }
 
+    /**
+     * The message as {@code BDAT} carries it (RFC 3030): the same CRLF line ends and final line end as
+     * {@link #writeMessage} gives it (javax.mail's {@link CRLFOutputStream}, which {@link SMTPOutputStream} extends),
+     * without the dot-stuffing, which BDAT must not have. Empty when it is longer than {@code maxBytes}: the bytes
+     * must be counted before they go, so they are held in memory, and only up to that bound.
+     */
+    public static Optional<MessageBytes> chunkOf(MimeMessage message, int maxBytes) throws IOException, MessagingException {
+        MessageBytes bytes = new MessageBytes(maxBytes);
+        LineEnds lineEnds = new LineEnds(bytes.sink());
+        try {
+            message.writeTo(lineEnds);
+            lineEnds.ensureAtBOL();
+        } catch (MessageBytes.Overflow e) {
+            return Optional.empty();
+        }
+        return Optional.of(bytes);
+    }
+
+    /**
+     * Sends {@code commands}, then {@code BDAT <n> LAST} and the n bytes of {@code message}, in one write (RFC 2920
+     * with RFC 3030): the whole transaction, whose replies are then read in order with {@link #readReply}. From here the
+     * receiver may have the mail.
+     */
+    public void sendGroupWithLastChunk(List<String> commands, MessageBytes message) throws IOException {
+        commands.forEach(SmtpConnection::checkNoLineBreak);
+        for (String command : commands) {
+            writeLine(command);
+        }
+        writeLine("BDAT " + message.size() + " LAST");
+        message.writeTo(out);
+        out.flush();
+    }
+
     /** Ends the message with the final dot and sends what is buffered; from here the receiver may have the mail. */
     public void endMessage() throws IOException {
         out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -206,6 +240,19 @@ public final class SmtpConnection implements Closeable {
                 throw new SmtpProtocolException("SMTP reply line from " + remote + " longer than " + MAX_LINE_LENGTH + " bytes");
             }
             buffer.write(b);
+        }
+    }
+
+    /** CRLF line ends as for DATA, and the final one {@link SMTPOutputStream#ensureAtBOL} adds there. */
+    private static final class LineEnds extends CRLFOutputStream {
+        LineEnds(OutputStream out) {
+            super(out);
+        }
+
+        void ensureAtBOL() throws IOException {
+            if (!atBOL) {
+                writeln();
+            }
         }
     }
 

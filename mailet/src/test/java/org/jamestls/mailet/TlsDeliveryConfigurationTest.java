@@ -30,6 +30,7 @@ class TlsDeliveryConfigurationTest {
         assertThat(configuration.bindingHeaderFrom()).as("the operator's injectors only").isEqualTo("authorizedAddresses");
         assertThat(configuration.bounceProcessor()).isEmpty();
         assertThat(configuration.tlsIfAvailableFallback()).isFalse();
+        assertThat(configuration.chunking()).as("BDAT where PIPELINING and CHUNKING are offered").isTrue();
         assertThat(configuration.maxMessagesPerConnection()).isEqualTo(100);
         assertThat(configuration.connectionIdleTime()).isEqualTo(Duration.ofSeconds(10));
         assertThat(configuration.maxConnectionsPerHost()).as("Postfix's default destination concurrency").isEqualTo(20);
@@ -53,6 +54,13 @@ class TlsDeliveryConfigurationTest {
             .with("deliveryThreads", "4")).maxConcurrentDeliveries()).isEqualTo(7);
         assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("deliveryThreads", "4"))
             .maxConcurrentDeliveries()).isGreaterThanOrEqualTo(200);
+    }
+
+    @ParameterizedTest(name = "chunking {0} -> {1}")
+    @CsvSource({"true, true", "false, false", "FALSE, false"})
+    void chunkingCanBeTurnedOff(String value, boolean expected) throws Exception {
+        assertThat(TlsDeliveryConfiguration.from(new MapMailetConfig().with("chunking", value)).chunking())
+            .isEqualTo(expected);
     }
 
     @Test
@@ -123,6 +131,7 @@ class TlsDeliveryConfigurationTest {
         "smtpPort|70000|a whole number from 1 to 65535",
         "smtpPort|smtp|a whole number from 1 to 65535",
         "tlsIfAvailableFallback|yes|true or false",
+        "chunking|off|true or false",
         "delayTime|5 fortnights|[attempts*]duration",
         "delayTime|x*5 minutes|[attempts*]duration",
         "delayTime|4*5 minutes,,1 hour|[attempts*]duration",

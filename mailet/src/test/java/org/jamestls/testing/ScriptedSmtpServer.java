@@ -1,8 +1,9 @@
 package org.jamestls.testing;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -25,9 +26,10 @@ import javax.net.ssl.SSLSocket;
 /**
  * A small in-process SMTP receiver for unit tests: it can offer STARTTLS, hide it, or break the
  * handshake, offer REQUIRETLS after STARTTLS, offer PIPELINING (holding a group's replies, or answering one command at
- * a time), cut its replies into TCP segments ({@link ReplySegments}), break a chosen transaction ({@link Fault}), and it
- * records every command, a transcript that shows which commands came pipelined, and whether message data arrived
- * (and over TLS or not). It stands in where a real receiver cannot be made to misbehave on cue.
+ * a time) and CHUNKING (BDAT, RFC 3030), leave 8BITMIME out, cut its replies into TCP segments ({@link ReplySegments}),
+ * break a chosen transaction ({@link Fault}), and it records every command, a transcript that shows which commands came
+ * pipelined, whether message data arrived (and over TLS or not) and each message as it arrived (DATA unstuffed, BDAT
+ * as its bytes). It stands in where a real receiver cannot be made to misbehave on cue.
  */
 public final class ScriptedSmtpServer implements AutoCloseable {
     public enum TlsBehaviour { STARTTLS_WORKS, STARTTLS_NOT_OFFERED, HANDSHAKE_FAILS }
@@ -40,9 +42,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         CLOSE_AFTER_MAIL_REPLY,
         /** Answers MAIL FROM with a line that is no SMTP reply, then goes on as if nothing happened. */
         GARBAGE_REPLY_TO_MAIL,
-        /** Reads the message and its final dot, never answers, keeps the connection open. */
+        /** Reads the message and its final dot (or its {@code BDAT LAST} chunk), never answers, keeps the connection open. */
         SILENT_AFTER_DOT,
-        /** Reads the message and its final dot, closes without answering. */
+        /** Reads the message and its final dot (or its {@code BDAT LAST} chunk), closes without answering. */
         CLOSE_AFTER_DOT,
         /** Answers the final dot only after {@link #dotReplyDelayMillis}. */
         SLOW_DOT_REPLY,
@@ -107,6 +109,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile ReplySegments segments = ReplySegments.WHOLE;
     private volatile long replyPauseMillis;
     private volatile boolean staysAfter421;
+    private volatile boolean offersChunking;
+    private volatile boolean offers8BitMime = true;
+    private final List<String> messageContents = Collections.synchronizedList(new ArrayList<>());
     private volatile Fault fault;
     private volatile Set<Integer> faultyMessages = Set.of();
     private volatile long dotReplyDelayMillis = 1500;
@@ -202,6 +207,30 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public ScriptedSmtpServer stayingOpenAfter421() {
         staysAfter421 = true;
         return this;
+    }
+
+    /**
+     * Announces CHUNKING (RFC 3030): {@code BDAT n [LAST]} is followed by exactly n bytes. With PIPELINING, the replies
+     * held for the group are held until the bytes of the BDAT that ends it are read, so a client that waits for any
+     * reply before sending the message bytes hangs: only one that sends the whole group at once gets them.
+     */
+    public ScriptedSmtpServer offeringChunking() {
+        offersChunking = true;
+        return this;
+    }
+
+    /** Leaves 8BITMIME out of the EHLO answer. */
+    public ScriptedSmtpServer without8BitMime() {
+        offers8BitMime = false;
+        return this;
+    }
+
+    /**
+     * Each message as it arrived, one char per byte (ISO-8859-1): by DATA with the final dot removed and the
+     * dot-stuffing undone, by BDAT the bytes of its chunks; only messages that were answered 250.
+     */
+    public List<String> messageContents() {
+        return List.copyOf(messageContents);
     }
 
     /** Breaks the transactions with these MAIL FROM numbers (1-based, over all connections) as {@code fault} says. */
@@ -318,10 +347,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private void serve(Socket plain, ConnectionGauge.Session counted) throws IOException {
         Socket socket = plain;
         boolean tls = false;
-        BufferedReader in = reader(socket);
+        Lines in = new Lines(socket);
         OutputStream out = socket.getOutputStream();
         send(out, "220 scripted.test ESMTP");
         List<String> held = new ArrayList<>();
+        ByteArrayOutputStream chunks = new ByteArrayOutputStream();
         int acceptedRecipients = 0;
         Fault current = null;
         boolean arrivedAhead = false;
@@ -331,7 +361,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             String upper = line.toUpperCase();
             transcript.append(arrivedAhead || !held.isEmpty() ? "+" : " ").append(upper.split("[ :]", 2)[0]);
             arrivedAhead = in.ready();
-            boolean groupCommand = holdsGroupReplies && (upper.startsWith("MAIL FROM:") || upper.startsWith("RCPT TO:"));
+            boolean groupCommand = holdsGroupReplies && (upper.startsWith("MAIL FROM:") || upper.startsWith("RCPT TO:")
+                || offersChunking && upper.startsWith("BDAT "));
             if (!groupCommand && !held.isEmpty()) {
                 send(out, String.join("\r\n", held));
                 held.clear();
@@ -340,8 +371,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 boolean offer = behaviour != TlsBehaviour.STARTTLS_NOT_OFFERED && !tls;
                 send(out, "250-scripted.test" + (offer ? "\r\n250-STARTTLS" : "")
                     + (tls && offersRequireTls ? "\r\n250-REQUIRETLS" : "")
-                    + (offersPipelining ? "\r\n250-PIPELINING" : "")
-                    + (sizeLimit > 0 ? "\r\n250-SIZE " + sizeLimit : "") + "\r\n250 8BITMIME");
+                    + (offersPipelining ? "\r\n250-PIPELINING" : "") + (offersChunking ? "\r\n250-CHUNKING" : "")
+                    + (offers8BitMime ? "\r\n250-8BITMIME" : "")
+                    + (sizeLimit > 0 ? "\r\n250-SIZE " + sizeLimit : "") + "\r\n250 ENHANCEDSTATUSCODES");
             } else if (upper.equals("STARTTLS")) {
                 send(out, "220 2.0.0 go ahead");
                 if (behaviour == TlsBehaviour.HANDSHAKE_FAILS) {
@@ -353,10 +385,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 sslSocket.startHandshake();
                 socket = sslSocket;
                 tls = true;
-                in = reader(socket);
+                in = new Lines(socket);
                 out = socket.getOutputStream();
             } else if (upper.startsWith("MAIL FROM:")) {
                 acceptedRecipients = 0;
+                chunks.reset();
                 int number = messages.incrementAndGet();
                 current = faultyMessages.contains(number) ? fault : null;
                 if (number == closeChannelAtMessage) {
@@ -395,36 +428,42 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     return;
                 }
                 reply(out, held, groupCommand, reply);
+            } else if (offersChunking && upper.matches("BDAT \\d+( LAST)?")) {
+                byte[] chunk = in.readExactly(Integer.parseInt(upper.split(" ")[1]));
+                arrivedAhead = in.ready();
+                if (chunk.length > 0) {
+                    dataReceived = true;
+                    dataReceivedOverTls = tls;
+                }
+                if (acceptedRecipients == 0) {
+                    // as Postfix: the bytes are read and discarded
+                    held.add("554 5.5.1 Error: no valid recipients");
+                    sendHeld(out, held);
+                    continue;
+                }
+                chunks.write(chunk);
+                if (!upper.endsWith(" LAST")) {
+                    reply(out, held, groupCommand, "250 2.0.0 " + chunk.length + " octets received");
+                    continue;
+                }
+                if (!answerMessage(in, out, current, chunks.toString(StandardCharsets.ISO_8859_1), held)) {
+                    return;
+                }
             } else if (upper.equals("DATA")) {
                 if (acceptedRecipients == 0) {
                     send(out, "554 5.5.1 no valid recipients");
                     continue;
                 }
                 send(out, "354 go on");
+                StringBuilder content = new StringBuilder();
                 while ((line = in.readLine()) != null && !line.equals(".")) {
                     dataReceived = true;
                     dataReceivedOverTls = tls;
+                    content.append(line.startsWith(".") ? line.substring(1) : line).append("\r\n");
                 }
                 transcript.append(" .");
                 arrivedAhead = in.ready();
-                if (current == Fault.CLOSE_AFTER_DOT) {
-                    return;
-                }
-                if (current == Fault.SILENT_AFTER_DOT) {
-                    // wait for the client to give up and close (bounded by the socket's read timeout)
-                    while (in.readLine() != null) {
-                        // ignore anything it still says
-                    }
-                    return;
-                }
-                pause(current == Fault.SLOW_DOT_REPLY ? dotReplyDelayMillis : finalDotDelayMillis);
-                finalDots.incrementAndGet();
-                if (finalDotReply.startsWith("250")) {
-                    // counted before the reply, so a client that has it sees the count
-                    messagesAccepted.incrementAndGet();
-                }
-                send(out, finalDotReply);
-                if (current == Fault.CLOSE_AFTER_DOT_REPLY) {
+                if (!answerMessage(in, out, current, content.toString(), held)) {
                     return;
                 }
             } else if (upper.equals("QUIT")) {
@@ -438,6 +477,45 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 send(out, "250 ok");
             }
+        }
+    }
+
+    /**
+     * After a whole message (DATA's final dot, the LAST chunk's bytes): this transaction's fault, else the message's
+     * reply, sent with the replies still held for its group (BDAT's). Whether to go on serving the connection.
+     */
+    private boolean answerMessage(Lines in, OutputStream out, Fault current, String content, List<String> held)
+            throws IOException {
+        if (current == Fault.CLOSE_AFTER_DOT || current == Fault.SILENT_AFTER_DOT) {
+            // the envelope is answered, the message is not
+            sendHeld(out, held);
+        }
+        if (current == Fault.CLOSE_AFTER_DOT) {
+            return false;
+        }
+        if (current == Fault.SILENT_AFTER_DOT) {
+            // wait for the client to give up and close (bounded by the socket's read timeout)
+            while (in.readLine() != null) {
+                // ignore anything it still says
+            }
+            return false;
+        }
+        pause(current == Fault.SLOW_DOT_REPLY ? dotReplyDelayMillis : finalDotDelayMillis);
+        finalDots.incrementAndGet();
+        if (finalDotReply.startsWith("250")) {
+            // counted before the reply, so a client that has it sees the count
+            messagesAccepted.incrementAndGet();
+            messageContents.add(content);
+        }
+        held.add(finalDotReply);
+        sendHeld(out, held);
+        return current != Fault.CLOSE_AFTER_DOT_REPLY;
+    }
+
+    private void sendHeld(OutputStream out, List<String> held) throws IOException {
+        if (!held.isEmpty()) {
+            send(out, String.join("\r\n", held));
+            held.clear();
         }
     }
 
@@ -486,8 +564,38 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private static BufferedReader reader(Socket socket) throws IOException {
-        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+    /** Lines and counted bytes from one socket (BDAT's bytes are no lines), one char per byte. */
+    private static final class Lines {
+        private final InputStream in;
+
+        Lines(Socket socket) throws IOException {
+            in = new BufferedInputStream(socket.getInputStream());
+        }
+
+        /** The next line without its CRLF (or bare LF), null at the end of the stream. */
+        String readLine() throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
+                }
+                line.write(b);
+            }
+            String text = line.toString(StandardCharsets.ISO_8859_1);
+            return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
+        }
+
+        byte[] readExactly(int n) throws IOException {
+            byte[] bytes = in.readNBytes(n);
+            if (bytes.length < n) {
+                throw new IOException("the client ended after " + bytes.length + " of " + n + " BDAT bytes");
+            }
+            return bytes;
+        }
+
+        boolean ready() throws IOException {
+            return in.available() > 0;
+        }
     }
 
     private void send(OutputStream out, String reply) throws IOException {

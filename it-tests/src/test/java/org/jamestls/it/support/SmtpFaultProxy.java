@@ -53,7 +53,7 @@ public final class SmtpFaultProxy implements AutoCloseable {
         GREETING_421,
         /** Resets after relaying the answer to MAIL FROM. */
         RESET_AFTER_MAIL_FROM,
-        /** Resets in the middle of the message data. */
+        /** Resets in the middle of the message data (DATA's lines or a BDAT chunk's bytes). */
         RESET_DURING_DATA,
         /** Relays the whole message and the receiver's 250, then resets before the client sees that 250. */
         RESET_AFTER_FINAL_DOT,
@@ -277,6 +277,28 @@ public final class SmtpFaultProxy implements AutoCloseable {
                     toClient = tls.getOutputStream();
                     continue;
                 }
+                if (verb.matches("BDAT \\d+( LAST)?")) {
+                    // RFC 3030: exactly n bytes follow the command; its reply settles the message like the final dot's
+                    boolean thisTransaction = transaction == strikeAt;
+                    boolean cut = thisTransaction && attack == Fault.RESET_DURING_DATA && !(random != null && healed);
+                    write(toServer, List.of(line));
+                    if (!relayChunk(fromClient, toServer, Integer.parseInt(verb.split(" ")[1]), cut)) {
+                        if (cut) {
+                            injected.get(Fault.RESET_DURING_DATA).incrementAndGet();
+                        }
+                        reset(client);
+                        return;
+                    }
+                    List<String> accepted = readReply(fromServer);
+                    if (verb.endsWith(" LAST") && thisTransaction && accepted.get(0).startsWith("2")
+                            && strikes(attack, Fault.RESET_AFTER_FINAL_DOT)) {
+                        resetAfterDot.add(List.copyOf(transactionRecipients));
+                        reset(client);
+                        return;
+                    }
+                    write(toClient, accepted);
+                    continue;
+                }
                 write(toServer, List.of(line));
                 List<String> reply = readReply(fromServer);
                 if (verb.startsWith("EHLO") && (attack == Fault.STRIP_FROM_EHLO || inTls)) {
@@ -351,6 +373,23 @@ public final class SmtpFaultProxy implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Relays the n bytes of a BDAT chunk (ISO-8859-1: one char per byte); false when it stopped half-way. */
+    private static boolean relayChunk(BufferedReader fromClient, OutputStream toServer, int size, boolean stopHalfWay)
+            throws IOException {
+        int relay = stopHalfWay ? size / 2 : size;
+        char[] chunk = new char[8192];
+        for (int done = 0; done < relay; ) {
+            int n = fromClient.read(chunk, 0, Math.min(chunk.length, relay - done));
+            if (n < 0) {
+                return false;
+            }
+            toServer.write(new String(chunk, 0, n).getBytes(StandardCharsets.ISO_8859_1));
+            done += n;
+        }
+        toServer.flush();
+        return !stopHalfWay;
     }
 
     /** Closes with a TCP reset (SO_LINGER 0) rather than an orderly FIN. */

@@ -10,7 +10,8 @@ import org.apache.james.core.MailAddress;
  * {@code Delivery attempt:} line per connection attempt, refused MX or domain-wide failure, one
  * {@code Deferring mail=} line per deferral, and a {@code Holding mail=} line when a settled mail waits only to hand
  * over its copies. The fields of the first format come first and keep their order
- * (scripts match them); what published policies add follows the outcome.
+ * (scripts match them); what published policies add follows the outcome, and how the message went ({@code transfer=})
+ * comes last.
  */
 public final class AttemptLog {
     private AttemptLog() {
@@ -21,7 +22,8 @@ public final class AttemptLog {
                                  HostAttemptResult result) {
         return prefix(label, target.toString()) + (plaintextFallback ? " (plaintext fallback)" : "")
             + " outcome=" + result.describeOutcome() + " mechanism=" + security.mechanism().label()
-            + " effectiveTls=" + security.effectiveLevel().configName() + " published=[" + security.published() + "]";
+            + " effectiveTls=" + security.effectiveLevel().configName() + " published=[" + security.published() + "]"
+            + result.transfer().map(how -> " transfer=" + how).orElse("");
     }
 
     /** {@code target} was not tried: the receiver's published policy (or unusable TLS settings) forbids it. */

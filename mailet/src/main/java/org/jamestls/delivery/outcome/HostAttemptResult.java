@@ -20,21 +20,23 @@ public final class HostAttemptResult {
     private final List<RecipientOutcome> recipientOutcomes;
     private final Optional<InetAddress> localAddress;
     private final boolean replacedStaleSession;
+    private final Optional<String> transfer;
 
     private HostAttemptResult(MxTarget target, Optional<TlsSessionInfo> tls,
                               Optional<DeliveryFailure> connectionFailure, List<RecipientOutcome> recipientOutcomes) {
-        this(target, tls, connectionFailure, recipientOutcomes, Optional.empty(), false);
+        this(target, tls, connectionFailure, recipientOutcomes, Optional.empty(), false, Optional.empty());
     }
 
     private HostAttemptResult(MxTarget target, Optional<TlsSessionInfo> tls, Optional<DeliveryFailure> connectionFailure,
                               List<RecipientOutcome> recipientOutcomes, Optional<InetAddress> localAddress,
-                              boolean replacedStaleSession) {
+                              boolean replacedStaleSession, Optional<String> transfer) {
         this.target = target;
         this.tls = tls;
         this.connectionFailure = connectionFailure;
         this.recipientOutcomes = List.copyOf(recipientOutcomes);
         this.localAddress = localAddress;
         this.replacedStaleSession = replacedStaleSession;
+        this.transfer = transfer;
     }
 
     public static HostAttemptResult notTransacted(MxTarget target, Optional<TlsSessionInfo> tls, DeliveryFailure failure) {
@@ -71,17 +73,29 @@ public final class HostAttemptResult {
 
     /** The same result, made from {@code local} (the connection's own address; empty when none was made). */
     public HostAttemptResult from(Optional<InetAddress> local) {
-        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, local, replacedStaleSession);
+        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, local, replacedStaleSession,
+            transfer);
     }
 
     /** The same result, reached on a new connection after the reused session had been closed by the receiver while idle. */
     public HostAttemptResult afterStaleSession() {
-        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, localAddress, true);
+        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, localAddress, true, transfer);
     }
 
     /** Whether this attempt was retried on a new connection because its reused session turned out stale. */
     public boolean replacedStaleSession() {
         return replacedStaleSession;
+    }
+
+    /** The same result, its message sent (or meant to be) by {@code how}: {@code DATA} or {@code BDAT} (RFC 3030). */
+    public HostAttemptResult by(String how) {
+        return new HostAttemptResult(target, tls, connectionFailure, recipientOutcomes, localAddress, replacedStaleSession,
+            Optional.of(how));
+    }
+
+    /** How the message was sent ({@code DATA}, {@code BDAT}); empty when the transaction ended before that was chosen. */
+    public Optional<String> transfer() {
+        return transfer;
     }
 
     /** The local address of the connection (a binding's bindAddress, or the one the system chose), if one was made. */

@@ -30,6 +30,7 @@ public final class HostDelivery {
     private final SessionPool pool;
     private final Duration slotWait;
     private final int dataTimeoutMillis;
+    private final boolean chunking;
 
     public HostDelivery(int connectTimeoutMillis, int readTimeoutMillis, SessionPool pool) {
         this(connectTimeoutMillis, readTimeoutMillis, DEFAULT_DATA_TIMEOUT_MILLIS, pool);
@@ -37,10 +38,17 @@ public final class HostDelivery {
 
     /** @param dataTimeoutMillis how long the final dot's reply may take; every other reply has {@code readTimeoutMillis} */
     public HostDelivery(int connectTimeoutMillis, int readTimeoutMillis, int dataTimeoutMillis, SessionPool pool) {
+        this(connectTimeoutMillis, readTimeoutMillis, dataTimeoutMillis, true, pool);
+    }
+
+    /** @param chunking whether a receiver offering PIPELINING and CHUNKING gets small mails by BDAT (RFC 3030) */
+    public HostDelivery(int connectTimeoutMillis, int readTimeoutMillis, int dataTimeoutMillis, boolean chunking,
+                        SessionPool pool) {
         this.opener = new SessionOpener(connectTimeoutMillis, readTimeoutMillis);
         this.pool = pool;
         this.slotWait = Duration.ofMillis(connectTimeoutMillis);
         this.dataTimeoutMillis = dataTimeoutMillis;
+        this.chunking = chunking;
     }
 
     public HostAttemptResult attempt(MxTarget target, ConnectionPlan plan, Mail mail, Collection<MailAddress> recipients) {
@@ -68,7 +76,7 @@ public final class HostDelivery {
         SmtpSession session = acquired.session().orElseThrow();
         MailTransaction.Outcome outcome;
         try {
-            outcome = MailTransaction.run(session, target, mail, recipients, dataTimeoutMillis);
+            outcome = MailTransaction.run(session, target, mail, recipients, dataTimeoutMillis, chunking);
         } catch (MailTransaction.StaleSessionException e) {
             session.markBroken();
             pool.discard(session);

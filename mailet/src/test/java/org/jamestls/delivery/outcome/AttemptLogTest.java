@@ -37,6 +37,19 @@ class AttemptLogTest {
     }
 
     @Test
+    void howTheMessageWentComesLast() throws Exception {
+        HostAttemptResult delivered = HostAttemptResult.transacted(MX, Optional.empty(),
+            List.of(RecipientOutcome.delivered(new MailAddress("alice@bank.example")))).by("BDAT")
+            .from(Optional.of(InetAddress.getLoopbackAddress()));
+
+        assertThat(AttemptLog.attempt(LABEL, MX, OPERATOR, false, delivered)).isEqualTo("Delivery attempt: "
+            + "mail=Mail17-to-bank.example domain=bank.example mx=mx1.bank.example [203.0.113.5]:25 binding=tx1 "
+            + "tls=required decidedBy=[global domain bank.example] outcome=delivered 1/1 over plaintext "
+            + "mechanism=policy effectiveTls=required published=[policy: mta-sts none (no v=STSv1 TXT record); dane off]"
+            + " transfer=BDAT");
+    }
+
+    @Test
     void aFailedAttemptAndItsPlaintextFallback() {
         HostAttemptResult failed = HostAttemptResult.notTransacted(MX, Optional.empty(), new DeliveryFailure(
             FailureKind.STARTTLS_NOT_OFFERED, "4.7.6", "TLS required but " + MX + " does not offer STARTTLS"));

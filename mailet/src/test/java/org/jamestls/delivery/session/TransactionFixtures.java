@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import javax.mail.internet.MimeMessage;
+
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.server.core.MailImpl;
@@ -36,13 +38,19 @@ final class TransactionFixtures {
     static List<HostAttemptResult> send(HostDelivery delivery, ScriptedSmtpServer server, String... mails) throws Exception {
         List<HostAttemptResult> results = new ArrayList<>();
         for (int i = 0; i < mails.length; i++) {
-            List<MailAddress> recipients = recipients(mails[i]);
-            MailImpl mail = MailImpl.builder().name("m" + i).sender("from@source.test").addRecipients(recipients)
-                .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject("s" + i).setText("body " + i + "\r\n.dot\r\n"))
-                .build();
-            results.add(delivery.attempt(target(server), TLS_REQUIRED, mail, recipients));
+            results.add(send(delivery, server, mails[i], "m" + i, MimeMessageBuilder.mimeMessageBuilder()
+                .setSubject("s" + i).setText("body " + i + "\r\n.dot\r\n").build()));
         }
         return results;
+    }
+
+    /** One mail named {@code name} with this message, to the local parts {@code localParts} at {@code dest.test}. */
+    static HostAttemptResult send(HostDelivery delivery, ScriptedSmtpServer server, String localParts, String name,
+                                  MimeMessage message) throws Exception {
+        List<MailAddress> recipients = recipients(localParts);
+        MailImpl mail = MailImpl.builder().name(name).sender("from@source.test").addRecipients(recipients)
+            .mimeMessage(message).build();
+        return delivery.attempt(target(server), TLS_REQUIRED, mail, recipients);
     }
 
     /**
