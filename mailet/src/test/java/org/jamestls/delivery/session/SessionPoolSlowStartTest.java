@@ -177,6 +177,22 @@ class SessionPoolSlowStartTest {
         }
     }
 
+    @Test
+    void theTimingsOfQuietDestinationsAreBoundedTheLeastRecentlyUsedGoFirst() throws Exception {
+        try (ScriptedSmtpServer server = server(); SessionPool pool = pool(20)) {
+            int destinations = SessionPool.DESTINATIONS_REMEMBERED + 50;
+            for (int i = 0; i < destinations; i++) {
+                PoolDestination identity = new PoolDestination(server, "relay" + i + ".test");
+                SmtpSession session = pool.acquire(identity.key, WAIT,
+                    () -> new SessionOpener(5000, 5000).open(identity.target, identity.plan)).session().orElseThrow();
+                pool.discard(session);
+            }
+
+            assertThat(pool.destinationsRemembered()).isEqualTo(SessionPool.DESTINATIONS_REMEMBERED);
+            assertThat(pool.openConnections()).isZero();
+        }
+    }
+
     /**
      * Opens real sessions to the receiver. Called from the test's own thread, an opening advances the clock by the
      * scenario's opening time; from a caller's, it waits until the {@link Callers} driver brings the clock to its end.
