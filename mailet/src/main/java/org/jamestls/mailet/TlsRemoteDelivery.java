@@ -107,7 +107,7 @@ public class TlsRemoteDelivery extends GenericMailet {
         DeliveryPlanner planner = new DeliveryPlanner(new MxResolver(dnsService, configuration.smtpPort()), publishedPolicies,
             tlsProfiles, configuration.heloName(), brokenTls, Clock.systemUTC());
         sessionPool = new SessionPool(configuration.maxMessagesPerConnection(), configuration.connectionIdleTime(),
-            configuration.maxConnectionsPerHost(), configuration.maxConcurrentDeliveries());
+            configuration.maxConnectionsPerHost(), configuration.maxConcurrentDeliveries(), metrics);
         DomainDeliverer deliverer = new DomainDeliverer(
             new HostDelivery(configuration.connectionTimeoutMillis(), configuration.timeoutMillis(),
                 configuration.dataTimeoutMillis(), configuration.chunking(), sessionPool), metrics);

@@ -46,6 +46,19 @@ public class DeliveryMetrics {
         count("jamestls_stale_session_retries");
     }
 
+    /** One SMTP session opened (connected, greeted, EHLO and, as planned, STARTTLS done) by the session pool. */
+    public void sessionOpened() {
+        count("jamestls_sessions_opened");
+    }
+
+    /**
+     * One delivery that found its destination's sessions all busy and waited for one to be given back rather than open
+     * another, and got it (the session pool's slow start).
+     */
+    public void waitedForSession() {
+        count("jamestls_sessions_waited");
+    }
+
     /** Times one delivery run of one mail to one domain, from DNS lookup to the queue decision. */
     public TimeMetric deliveryTimer() {
         return metricFactory.timer("jamestls_delivery_latency");

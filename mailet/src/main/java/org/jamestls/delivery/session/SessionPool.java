@@ -4,16 +4,16 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,7 +22,10 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.jamestls.delivery.outcome.DeliveryFailure;
+import org.jamestls.delivery.outcome.DeliveryMetrics;
 import org.jamestls.delivery.outcome.FailureKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps SMTP sessions open between mails to the same MX with the same identity and TLS options, within
@@ -39,10 +42,20 @@ import org.jamestls.delivery.outcome.FailureKind;
  *
  * <p>A slot (counted per host) is held from {@link #acquire} reserving it until the session is given back and closed
  * or discarded; whatever the caller throws in between, it must {@link #discardBroken} the session (HostDelivery does).
+ *
+ * <p>Per-destination slow start ({@link SlowStart}): a caller that finds no idle session of its key, while a slot is
+ * free, waits for one of the key's sessions in use when that is expected to be sooner than opening one, measured per
+ * key ({@link DestinationLoad}: opening time in {@link #openReserved}, transaction time from hand-out to give-back).
+ * Callers of a key wait in line: a session given back goes to the first. Everything that can change the decision (a
+ * session given back, opened, failed to open, closed) wakes the callers waiting; none waits past its deadline, and a
+ * slot free at the deadline is used rather than failing.
  */
 public class SessionPool implements AutoCloseable {
-    /** An idle session can be taken by another worker between being offered and taken: try again, boundedly. */
+    private static final Logger LOGGER = LoggerFactory.getLogger(SessionPool.class);
+    /** An idle session may fail its RSET or have expired: try the next one (or a new one), boundedly. */
     private static final int MAX_ACQUIRE_TRIES = 5;
+    /** Destinations whose timings are kept once nothing is in use to them (the least recently used go first). */
+    static final int DESTINATIONS_REMEMBERED = 1000;
 
     private final int maxMessagesPerConnection;
     private final long idleNanos;
@@ -53,9 +66,12 @@ public class SessionPool implements AutoCloseable {
     // only hosts with a connection open (busy or idle): an entry goes when its count reaches zero
     private final Map<InetSocketAddress, Integer> openPerHost = new HashMap<>();
     private int openInAll;
-    /** Sessions handed out and not yet back: aborted at shutdown when their deliveries overrun the grace. */
-    private final Set<SmtpSession> busy = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Sessions handed out and not yet back (aborted at shutdown when their deliveries overrun the grace), with their destination. */
+    private final Map<SmtpSession, DestinationLoad> busy = new IdentityHashMap<>();
+    /** Slow start's book-keeping per key, in access order: bounded by {@link #DESTINATIONS_REMEMBERED} quiet ones. */
+    private final LinkedHashMap<SessionKey, DestinationLoad> destinations = new LinkedHashMap<>(16, 0.75f, true);
     private final ScheduledExecutorService executor;
+    private final Optional<DeliveryMetrics> metrics;
 
     public SessionPool(int maxMessagesPerConnection, Duration idleTime, int maxConnectionsPerHost) {
         this(maxMessagesPerConnection, idleTime, maxConnectionsPerHost, Integer.MAX_VALUE);
@@ -63,7 +79,14 @@ public class SessionPool implements AutoCloseable {
 
     public SessionPool(int maxMessagesPerConnection, Duration idleTime, int maxConnectionsPerHost, int maxOpenSessions) {
         this(maxMessagesPerConnection, idleTime, maxConnectionsPerHost, maxOpenSessions, System::nanoTime, poolThread(),
-            true);
+            true, Optional.empty());
+    }
+
+    /** @param metrics counts sessions opened and callers that waited for a session in use instead */
+    public SessionPool(int maxMessagesPerConnection, Duration idleTime, int maxConnectionsPerHost, int maxOpenSessions,
+                       DeliveryMetrics metrics) {
+        this(maxMessagesPerConnection, idleTime, maxConnectionsPerHost, maxOpenSessions, System::nanoTime, poolThread(),
+            true, Optional.of(metrics));
     }
 
     /** The pool's own thread: finds expired sessions and closes retired ones. */
@@ -85,6 +108,14 @@ public class SessionPool implements AutoCloseable {
 
     SessionPool(int maxMessagesPerConnection, Duration idleTime, int maxConnectionsPerHost, int maxOpenSessions,
                 LongSupplier clock, ScheduledExecutorService executor, boolean reapEverySecond) {
+        this(maxMessagesPerConnection, idleTime, maxConnectionsPerHost, maxOpenSessions, clock, executor, reapEverySecond,
+            Optional.empty());
+    }
+
+    SessionPool(int maxMessagesPerConnection, Duration idleTime, int maxConnectionsPerHost, int maxOpenSessions,
+                LongSupplier clock, ScheduledExecutorService executor, boolean reapEverySecond,
+                Optional<DeliveryMetrics> metrics) {
+        this.metrics = metrics;
         this.maxMessagesPerConnection = maxMessagesPerConnection;
         this.idleNanos = idleTime.toNanos();
         this.maxConnectionsPerHost = maxConnectionsPerHost;
@@ -114,20 +145,27 @@ public class SessionPool implements AutoCloseable {
     }
 
     private SessionOrFailure acquire(SessionKey key, Duration wait, Supplier<SessionOrFailure> opener, boolean idleFirst) {
+        long deadline = clock.getAsLong() + wait.toNanos();
         for (int tries = 0; tries < MAX_ACQUIRE_TRIES; tries++) {
-            Optional<SmtpSession> reused = idleFirst || tries > 0 ? takeIdle(key) : Optional.empty();
-            if (reused.isPresent()) {
-                return handedOut(SessionOrFailure.ready(reused.get()));
-            }
-            switch (reserve(key, wait)) {
+            Turn turn = awaitTurn(key, deadline, idleFirst || tries > 0);
+            switch (turn.reservation) {
+                case IDLE_TAKEN:
+                    if (isFresh(turn.idle) && turn.idle.resetForReuse()) {
+                        if (turn.waitedForSession) {
+                            metrics.ifPresent(DeliveryMetrics::waitedForSession);
+                        }
+                        return SessionOrFailure.ready(turn.idle);
+                    }
+                    discard(turn.idle);
+                    break;
                 case HOST_FULL:
                     return noSlot(key, wait, "maxConnectionsPerHost reached");
                 case NODE_FULL:
                     return noSlot(key, wait, "maxConcurrentDeliveries sessions open on this node");
-                case RESERVED:
-                    return handedOut(openReserved(key, opener));
+                case INTERRUPTED:
+                    return noSlot(key, wait, "interrupted while waiting");
                 default:
-                    // a session with this key became idle meanwhile: take it on the next round
+                    return openReserved(key, turn.load, opener);
             }
         }
         return SessionOrFailure.failed(new DeliveryFailure(FailureKind.CONNECTION, "4.4.5",
@@ -139,42 +177,57 @@ public class SessionPool implements AutoCloseable {
             "no free connection to " + key.target() + " within " + wait.toSeconds() + "s (" + why + ")"));
     }
 
-    /** Opens a session in a reserved slot; the slot is freed when it fails or throws (the connection is the opener's). */
-    private SessionOrFailure openReserved(SessionKey key, Supplier<SessionOrFailure> opener) {
+    /**
+     * Opens a session in a reserved slot and measures how long that took; the slot is freed when it fails or throws
+     * (the connection is the opener's). Either way the callers waiting decide again.
+     */
+    private SessionOrFailure openReserved(SessionKey key, DestinationLoad load, Supplier<SessionOrFailure> opener) {
+        long started = clock.getAsLong();
         SessionOrFailure opened;
         try {
             opened = opener.get();
         } catch (RuntimeException | Error e) {
-            release(key.remote());
+            openingFailed(key.remote(), load);
             throw e;
         }
-        if (opened.failure().isPresent()) {
-            release(key.remote());
+        Optional<SmtpSession> session = opened.session();
+        if (session.isEmpty()) {
+            openingFailed(key.remote(), load);
+            return opened;
         }
+        synchronized (this) {
+            long now = clock.getAsLong();
+            load.opened(session.get(), now - started, now);
+            busy.put(session.get(), load);
+            notifyAll();
+        }
+        metrics.ifPresent(DeliveryMetrics::sessionOpened);
         return opened;
     }
 
-    private SessionOrFailure handedOut(SessionOrFailure acquired) {
-        acquired.session().ifPresent(session -> {
-            synchronized (this) {
-                busy.add(session);
-            }
-        });
-        return acquired;
+    private synchronized void openingFailed(InetSocketAddress remote, DestinationLoad load) {
+        load.openingFailed();
+        release(remote);
     }
 
     /** After a transaction: keeps the session for the next mail when it may be reused, closes it otherwise. */
     void giveBack(SmtpSession session, boolean reusable) {
         session.countTransaction();
-        if (!reusable || session.transactions() >= maxMessagesPerConnection || idleNanos <= 0) {
-            discard(session);
-            return;
-        }
-        session.markIdle(clock.getAsLong());
+        boolean keep = reusable && session.transactions() < maxMessagesPerConnection && idleNanos > 0;
+        long now = clock.getAsLong();
         synchronized (this) {
-            busy.remove(session);
-            idle.computeIfAbsent(session.key(), k -> new ArrayDeque<>()).addFirst(session);
-            notifyAll();
+            DestinationLoad load = busy.remove(session);
+            if (load != null) {
+                load.givenBack(session, now);
+            }
+            if (keep) {
+                session.markIdle(now);
+                idle.computeIfAbsent(session.key(), k -> new ArrayDeque<>()).addFirst(session);
+                notifyAll();
+            }
+        }
+        if (!keep) {
+            discard(session);
         }
     }
 
@@ -221,7 +274,7 @@ public class SessionPool implements AutoCloseable {
     public void abortBusy() {
         List<SmtpSession> all;
         synchronized (this) {
-            all = new ArrayList<>(busy);
+            all = new ArrayList<>(busy.keySet());
         }
         all.forEach(SmtpSession::abort);
     }
@@ -270,83 +323,175 @@ public class SessionPool implements AutoCloseable {
         }
     }
 
-    /** What {@link #reserve} could do for a caller that found no idle session of its own. */
+    /** What {@link #awaitTurn} gives a caller. */
     private enum Reservation {
         /** A slot for a new connection is the caller's. */
         RESERVED,
-        /** A session with the caller's key became idle meanwhile: take it instead of opening one. */
-        IDLE_AVAILABLE,
-        /** No slot within the wait (or the wait was interrupted): the host's sessions are all busy. */
+        /** An idle session of the caller's key, now busy: it still has to answer RSET if it needs one. */
+        IDLE_TAKEN,
+        /** No slot within the wait: the host's sessions are all busy. */
         HOST_FULL,
         /** No slot within the wait: the node's sessions are all busy. */
-        NODE_FULL
+        NODE_FULL,
+        /** The caller's thread was interrupted while it waited. */
+        INTERRUPTED
     }
 
-    /**
-     * An idle session for this key that still answers RSET, if there is one. Sessions that do not are
-     * closed on the way.
-     */
-    private Optional<SmtpSession> takeIdle(SessionKey key) {
-        while (true) {
-            Optional<SmtpSession> session = pollIdle(key);
-            if (session.isEmpty()) {
-                return Optional.empty();
-            }
-            if (isFresh(session.get()) && session.get().resetForReuse()) {
-                return session;
-            }
-            discard(session.get());
+    private static final class Turn {
+        final Reservation reservation;
+        final DestinationLoad load;
+        final SmtpSession idle;
+        /** The caller waited for a session in use rather than open one (slow start), and got one. */
+        final boolean waitedForSession;
+
+        Turn(Reservation reservation, DestinationLoad load, SmtpSession idle, boolean waitedForSession) {
+            this.reservation = reservation;
+            this.load = load;
+            this.idle = idle;
+            this.waitedForSession = waitedForSession;
         }
     }
 
     /**
-     * Reserves a connection slot for a new session to this key's MX address, waiting up to {@code wait}.
-     * When the address's slots are all held by idle sessions of other identities, one of them is evicted.
+     * The caller's turn for {@code key}, waiting until {@code deadline} at most: an idle session of the key (when no
+     * caller waits before it for one), else a reserved slot for a new connection once the host and the node have one
+     * (evicting an idle session of another identity if need be) and {@link SlowStart} does not expect a session in use
+     * back sooner. With {@code idleFirst} false (a new connection after a stale session) a free slot is taken at once.
      */
-    private Reservation reserve(SessionKey key, Duration wait) {
+    private Turn awaitTurn(SessionKey key, long deadline, boolean idleFirst) {
         InetSocketAddress remote = key.remote();
-        long deadline = clock.getAsLong() + wait.toNanos();
+        Object caller = new Object();
         synchronized (this) {
-            while (true) {
-                int open = openPerHost.getOrDefault(remote, 0);
-                boolean hostFull = open >= maxConnectionsPerHost;
-                if (!hostFull && openInAll < maxOpenSessions) {
-                    openPerHost.put(remote, open + 1);
-                    openInAll++;
-                    return Reservation.RESERVED;
-                }
-                Deque<SmtpSession> own = idle.get(key);
-                if (own != null && !own.isEmpty()) {
-                    return Reservation.IDLE_AVAILABLE;
-                }
-                Optional<SmtpSession> victim = hostFull ? anyIdleTo(remote) : longestIdle();
-                if (victim.isPresent()) {
-                    // the victim's slot passes straight to the caller
-                    removeIdle(victim.get());
-                    closeOnPoolThread(victim.get());
-                    if (!hostFull) {
-                        openPerHost.computeIfPresent(victim.get().key().remote(), (host, n) -> n > 1 ? n - 1 : null);
-                        openPerHost.put(remote, open + 1);
+            DestinationLoad load = load(key);
+            boolean waitedForSession = false;
+            try {
+                while (true) {
+                    long now = clock.getAsLong();
+                    int ahead = load.ahead(caller);
+                    Deque<SmtpSession> own = idle.get(key);
+                    int ownIdle = own == null ? 0 : own.size();
+                    int open = openPerHost.getOrDefault(remote, 0);
+                    boolean hostFull = open >= maxConnectionsPerHost;
+                    boolean room = !hostFull && openInAll < maxOpenSessions;
+                    if (ownIdle > ahead && (idleFirst || !room)) {
+                        SmtpSession session = pollIdle(key).orElseThrow();
+                        load.handedOut(session, now);
+                        busy.put(session, load);
+                        return new Turn(Reservation.IDLE_TAKEN, load, session, waitedForSession);
                     }
-                    return Reservation.RESERVED;
+                    Optional<SmtpSession> victim = room ? Optional.empty() : evictable(key, hostFull);
+                    long remaining = deadline - now;
+                    long waitNanos;
+                    if (room || victim.isPresent()) {
+                        OptionalLong sooner = idleFirst && reusable()
+                            ? SlowStart.waitFor(load.inUse(), Math.max(0, ahead - ownIdle), load.openNanos(),
+                                load.transactionNanos(), load.youngestBusyNanos(now), remaining)
+                            : OptionalLong.empty();
+                        if (sooner.isEmpty()) {
+                            reserveSlot(remote, open, hostFull, victim);
+                            load.openingStarted();
+                            return new Turn(Reservation.RESERVED, load, null, false);
+                        }
+                        if (!waitedForSession && LOGGER.isDebugEnabled()) {
+                            LOGGER.debug("Waiting for a session to {} in use to come back: {} in use, {} waiting before,"
+                                    + " transaction {} ms, opening {} ms", key.target(), load.inUse(), ahead,
+                                millis(load.transactionNanos()), millis(load.openNanos()));
+                        }
+                        waitedForSession = true;
+                        waitNanos = sooner.getAsLong();
+                    } else if (remaining <= 0) {
+                        return new Turn(hostFull ? Reservation.HOST_FULL : Reservation.NODE_FULL, load, null, false);
+                    } else {
+                        waitNanos = remaining;
+                    }
+                    load.line(caller);
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(this, waitNanos);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return new Turn(Reservation.INTERRUPTED, load, null, false);
+                    }
                 }
-                Reservation full = hostFull ? Reservation.HOST_FULL : Reservation.NODE_FULL;
-                long remaining = deadline - clock.getAsLong();
-                if (remaining <= 0) {
-                    return full;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, remaining);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return full;
+            } finally {
+                if (load.leaveLine(caller) && idle.containsKey(key)) {
+                    // the callers behind it moved up: one of them may now take an idle session
+                    notifyAll();
                 }
             }
         }
+    }
+
+    /** Whether a session can serve a second mail at all: if not, waiting for one in use is pointless. */
+    private boolean reusable() {
+        return idleNanos > 0 && maxMessagesPerConnection > 1;
+    }
+
+    /**
+     * Takes a slot for a new connection to {@code remote}: a free one, or the victim's, whose session is closed on the
+     * pool's thread (its slot passes straight to the caller).
+     */
+    private void reserveSlot(InetSocketAddress remote, int open, boolean hostFull, Optional<SmtpSession> victim) {
+        if (victim.isEmpty()) {
+            openPerHost.put(remote, open + 1);
+            openInAll++;
+            return;
+        }
+        removeIdle(victim.get());
+        closeOnPoolThread(victim.get());
+        if (!hostFull) {
+            openPerHost.computeIfPresent(victim.get().key().remote(), (host, n) -> n > 1 ? n - 1 : null);
+            openPerHost.put(remote, open + 1);
+        }
+    }
+
+    /**
+     * An idle session that may make room for a new connection of {@code key}: to the same host when the host is full,
+     * else the node's longest idle; never one of the caller's own key, nor of a key whose callers wait for it.
+     */
+    private Optional<SmtpSession> evictable(SessionKey key, boolean hostFull) {
+        return idle.values().stream().flatMap(Deque::stream)
+            .filter(session -> !session.key().equals(key) && !hasWaiting(session.key()))
+            .filter(session -> !hostFull || session.key().remote().equals(key.remote()))
+            .min(Comparator.comparingLong(SmtpSession::idleSinceNanos));
+    }
+
+    private boolean hasWaiting(SessionKey key) {
+        DestinationLoad load = destinations.get(key);
+        return load != null && load.hasWaiting();
+    }
+
+    /** The key's book-keeping, made when first needed; beyond the bound, the quiet ones used least recently go. */
+    private DestinationLoad load(SessionKey key) {
+        DestinationLoad load = destinations.get(key);
+        if (load == null) {
+            load = new DestinationLoad();
+            destinations.put(key, load);
+            if (destinations.size() > DESTINATIONS_REMEMBERED) {
+                for (Iterator<DestinationLoad> it = destinations.values().iterator(); it.hasNext(); ) {
+                    if (it.next().isQuiet()) {
+                        it.remove();
+                        break;
+                    }
+                }
+            }
+        }
+        return load;
+    }
+
+    /** Destinations whose timings the pool keeps. */
+    synchronized int destinationsRemembered() {
+        return destinations.size();
+    }
+
+    private static Object millis(OptionalLong nanos) {
+        return nanos.isPresent() ? (Object) TimeUnit.NANOSECONDS.toMillis(nanos.getAsLong()) : "unmeasured";
     }
 
     private synchronized void release(SmtpSession session) {
-        busy.remove(session);
+        DestinationLoad load = busy.remove(session);
+        if (load != null) {
+            load.closed(session);
+        }
         release(session.key().remote());
     }
 
@@ -373,18 +518,6 @@ public class SessionPool implements AutoCloseable {
 
     private boolean isFresh(SmtpSession session) {
         return clock.getAsLong() - session.idleSinceNanos() < idleNanos;
-    }
-
-    /** The idle session given back longest ago, to any host (the first to expire anyway). */
-    private Optional<SmtpSession> longestIdle() {
-        return idle.values().stream().flatMap(Deque::stream)
-            .min(Comparator.comparingLong(SmtpSession::idleSinceNanos));
-    }
-
-    private Optional<SmtpSession> anyIdleTo(InetSocketAddress remote) {
-        return idle.values().stream().flatMap(Deque::stream)
-            .filter(session -> session.key().remote().equals(remote))
-            .reduce((first, second) -> second);
     }
 
     private void removeIdle(SmtpSession session) {

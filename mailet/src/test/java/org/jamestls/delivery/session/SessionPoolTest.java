@@ -2,9 +2,7 @@ package org.jamestls.delivery.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -15,9 +13,6 @@ import java.util.function.Supplier;
 
 import org.jamestls.delivery.outcome.DeliveryFailure;
 import org.jamestls.delivery.outcome.FailureKind;
-import org.jamestls.delivery.outcome.MxTarget;
-import org.jamestls.delivery.plan.ConnectionPlan;
-import org.jamestls.delivery.plan.StartTlsMode;
 import org.jamestls.testing.ScriptedSmtpServer;
 import org.jamestls.testing.ScriptedSmtpServer.TlsBehaviour;
 import org.jamestls.testing.Await;
@@ -45,7 +40,7 @@ class SessionPoolTest {
     @Test
     void anIdleSessionIsReusedAfterRsetInsteadOfOpeningAnother() throws Exception {
         try (ScriptedSmtpServer server = server(); SessionPool pool = pool(4)) {
-            Destination key = key(server, "one.test");
+            PoolDestination key = key(server, "one.test");
             SmtpSession first = acquire(pool, key, WAIT).session().orElseThrow();
             // RSET follows an aborted transaction only (a completed one needs none, see TransactionDialogueTest)
             first.transactionAborted();
@@ -94,7 +89,7 @@ class SessionPoolTest {
     @Test
     void aSessionGivenBackWhileACallerOfItsKeyWaitsIsTakenInsteadOfOpeningOne() throws Exception {
         try (ScriptedSmtpServer server = server(); SessionPool pool = pool(1)) {
-            Destination key = key(server, "one.test");
+            PoolDestination key = key(server, "one.test");
             SmtpSession busy = acquire(pool, key, WAIT).session().orElseThrow();
             Waiting waiter = waitFor(pool, key);
 
@@ -159,7 +154,7 @@ class SessionPoolTest {
     private final class Waiting {
         private final CompletableFuture<SessionOrFailure> future = new CompletableFuture<>();
 
-        Waiting(SessionPool pool, Destination key) throws InterruptedException {
+        Waiting(SessionPool pool, PoolDestination key) throws InterruptedException {
             Thread caller = new Thread(() -> future.complete(acquire(pool, key, WAIT)), "waiting-caller");
             caller.start();
             Await.until(() -> caller.getState() == Thread.State.TIMED_WAITING, WAIT, "the caller waits for a slot");
@@ -170,11 +165,11 @@ class SessionPoolTest {
         }
     }
 
-    private Waiting waitFor(SessionPool pool, Destination key) throws InterruptedException {
+    private Waiting waitFor(SessionPool pool, PoolDestination key) throws InterruptedException {
         return new Waiting(pool, key);
     }
 
-    private SessionOrFailure acquire(SessionPool pool, Destination destination, Duration wait) {
+    private SessionOrFailure acquire(SessionPool pool, PoolDestination destination, Duration wait) {
         Supplier<SessionOrFailure> counting = () -> {
             opened.incrementAndGet();
             return opener.open(destination.target, destination.plan);
@@ -190,21 +185,8 @@ class SessionPoolTest {
         return new ScriptedSmtpServer(TlsBehaviour.STARTTLS_NOT_OFFERED, null);
     }
 
-    /** One MX address and outbound identity (the HELO name tells identities apart). */
-    private static final class Destination {
-        final MxTarget target;
-        final ConnectionPlan plan;
-        final SessionKey key;
-
-        Destination(ScriptedSmtpServer server, String heloName) {
-            target = new MxTarget("mx.dest.test", InetAddress.getLoopbackAddress(), server.port());
-            plan = new ConnectionPlan(Optional.empty(), heloName, StartTlsMode.NEVER, TestTls.unverified());
-            key = SessionKey.of(target, plan);
-        }
-    }
-
-    private static Destination key(ScriptedSmtpServer server, String heloName) {
-        return new Destination(server, heloName);
+    private static PoolDestination key(ScriptedSmtpServer server, String heloName) {
+        return new PoolDestination(server, heloName);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
