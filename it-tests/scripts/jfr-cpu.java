@@ -172,7 +172,7 @@ public class JfrCpu {
         String c = f.getMethod().getType().getName();
         if (c.startsWith("sun.security.rsa.") || c.startsWith("sun.security.ec.") || c.startsWith("sun.security.x509.")
             || c.startsWith("sun.security.provider.certpath.") || c.startsWith("sun.security.util.math.")
-            || c.startsWith("org.jamestls.tls.") || f.getMethod().getName().equals("startHandshake")) {
+            || f.getMethod().getName().equals("startHandshake")) {
             return true;
         }
         if (!c.startsWith("sun.security.ssl.")) {
