@@ -6,13 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import org.jamestls.it.support.Processes;
 
 /**
  * {@code -Dbench.jfr=DIR}: a JDK Flight Recorder recording of James and of the sink JVM for each phase (warm-ups
@@ -24,8 +21,6 @@ import org.jamestls.it.support.Processes;
  * CPU figures include the recorder's own cost: compare paths within one run.
  */
 final class FlightRecordings {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
     /** One phase's recordings; {@link #stop()} writes them. */
     interface Recording {
         void stop();
@@ -48,7 +43,7 @@ final class FlightRecordings {
         String overrides = "settings=" + settingsFile();
         List<Runnable> stops = new ArrayList<>();
         for (Map.Entry<String, Long> jvm : Map.of("james", jamesPid, "sink", sinkPid).entrySet()) {
-            String pid = Long.toString(jvm.getValue());
+            long pid = jvm.getValue();
             String recording = "bench-" + phase;
             Path file = dir.get().resolve(phase + "-" + jvm.getKey() + ".jfr");
             jcmd(pid, "Started recording", "JFR.start", "name=" + recording, "settings=profile", overrides);
@@ -71,15 +66,10 @@ final class FlightRecordings {
     }
 
     /** jcmd exits 0 when a JFR command fails, so its answer must say {@code expected}. */
-    private static void jcmd(String pid, String expected, String... command) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
-        cmd.add(pid);
-        cmd.addAll(List.of(command));
-        String what = "jcmd " + pid + " " + String.join(" ", command);
-        String output = Processes.run(TIMEOUT, cmd.toArray(String[]::new)).requireSuccess(what).output;
+    private static void jcmd(long pid, String expected, String... command) {
+        String output = Jcmd.run(pid, command);
         if (!output.contains(expected)) {
-            throw new IllegalStateException(what + " failed:\n" + output);
+            throw new IllegalStateException("jcmd " + pid + " " + String.join(" ", command) + " failed:\n" + output);
         }
     }
 }
