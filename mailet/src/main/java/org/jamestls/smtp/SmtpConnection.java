@@ -29,6 +29,11 @@ import com.sun.mail.util.CRLFOutputStream;
 public final class SmtpConnection implements Closeable {
     private static final int MAX_LINE_LENGTH = 4096;
     private static final int MAX_REPLY_LINES = 200;
+    /**
+     * What is written is sent in writes of up to this size: 16 KiB is a full TLS record (RFC 8446 section 5.1), so a
+     * message up to that size leaves in one record, and a larger one in full records rather than 8 KiB halves.
+     */
+    static final int WRITE_BUFFER = 16 * 1024;
 
     private final InetSocketAddress remote;
     private final InetAddress local;
@@ -46,7 +51,12 @@ public final class SmtpConnection implements Closeable {
     /** Opens a TCP connection, from {@code localAddress} when one is given (the binding's source address). */
     public static SmtpConnection open(InetSocketAddress remote, Optional<InetAddress> localAddress,
                                       int connectTimeoutMillis, int readTimeoutMillis) throws IOException {
-        Socket socket = new Socket();
+        return open(new Socket(), remote, localAddress, connectTimeoutMillis, readTimeoutMillis);
+    }
+
+    /** {@link #open} on an unconnected socket the caller made (a test's, that counts what reaches it). */
+    static SmtpConnection open(Socket socket, InetSocketAddress remote, Optional<InetAddress> localAddress,
+                               int connectTimeoutMillis, int readTimeoutMillis) throws IOException {
         try {
             if (localAddress.isPresent()) {
                 socket.bind(new InetSocketAddress(localAddress.get(), 0));
@@ -65,7 +75,7 @@ public final class SmtpConnection implements Closeable {
     private void attach(Socket newSocket) throws IOException {
         this.socket = newSocket;
         this.in = new BufferedInputStream(newSocket.getInputStream());
-        this.out = new BufferedOutputStream(newSocket.getOutputStream());
+        this.out = new BufferedOutputStream(newSocket.getOutputStream(), WRITE_BUFFER);
     }
 
     public SmtpReply readReply() throws IOException {

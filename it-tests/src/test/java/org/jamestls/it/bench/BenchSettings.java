@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -45,6 +46,8 @@ final class BenchSettings {
     final int dnsTtlSeconds;
     final Path resultsFile;
     final Path vehicleJar;
+    /** -Dbench.jfr=DIR: a flight recording of James and the sinks per measured phase ({@link FlightRecordings}). */
+    final Optional<Path> jfrDir;
 
     private BenchSettings() {
         mails = positive("bench.mails", DEFAULT_MAILS);
@@ -69,6 +72,8 @@ final class BenchSettings {
         dnsTtlSeconds = integer("bench.dnsTtl", 300);
         resultsFile = Path.of(text("bench.results.file", "benchmark-results.md"));
         vehicleJar = Path.of(text("bench.vehicle.jar", "target/bench-vehicle.jar"));
+        String jfr = text("bench.jfr", "");
+        jfrDir = jfr.isEmpty() ? Optional.empty() : Optional.of(Path.of(jfr).toAbsolutePath());
     }
 
     static BenchSettings fromSystemProperties() {
@@ -104,6 +109,8 @@ final class BenchSettings {
             c.append(" '-Dbench.ours=").append(String.join(";", kv)).append('\'');
         }
         option(c, "bench.dnsTtl", dnsTtlSeconds, 300);
+        // a profiled run is not comparable with an unprofiled one: its own section of the results file
+        jfrDir.ifPresent(d -> c.append(" -Dbench.jfr=DIR"));
         return c.toString();
     }
 

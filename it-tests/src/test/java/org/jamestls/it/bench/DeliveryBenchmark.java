@@ -62,6 +62,7 @@ class DeliveryBenchmark {
 
     private final BenchSettings settings = BenchSettings.fromSystemProperties();
     private final BenchLayout layout = new BenchLayout(settings.domains, settings.mxAddresses);
+    private final FlightRecordings recordings = new FlightRecordings(settings.jfrDir);
 
     @Test
     void compareDeliveryPaths() throws Exception {
@@ -128,18 +129,21 @@ class DeliveryBenchmark {
     /** The benchmark's own client straight to the sinks: the sinks' (and the link's) ceiling. */
     private PhaseResult ceiling(JamesServer james, SinkProcess sink, BenchPath path, String phase, int n)
         throws Exception {
+        FlightRecordings.Recording recording = recordings.start(phase, james.pid(), sink.pid());
         CpuTime cpu = CpuTime.now(james.pid(), sink.pid());
         long start = SmtpSink.micros(Instant.now());
         long[] starts = CeilingClient.send(layout, phase, n, settings.ceilingSessions, settings.timeout(n));
         PhaseResult result = PhaseResult.collect(path.label, phase, path.overTls, sink, starts, start, Double.NaN,
             settings.timeout(n), STALL);
         result.cpu = CpuTime.now(james.pid(), sink.pid()).since(cpu);
+        recording.stop();
         return result;
     }
 
     /** N mails submitted to James from the path's sender; latency from James's 250 to the sink's 250. */
     private PhaseResult throughJames(JamesServer james, SinkProcess sink, BenchPath path, String phase, int n)
         throws Exception {
+        FlightRecordings.Recording recording = recordings.start(phase, james.pid(), sink.pid());
         CpuTime cpu = CpuTime.now(james.pid(), sink.pid());
         long[] accepted = submit(path, phase, n);
         long first = Arrays.stream(accepted).min().orElseThrow();
@@ -147,6 +151,7 @@ class DeliveryBenchmark {
         PhaseResult result = PhaseResult.collect(path.label, phase, path.overTls, sink, accepted, first,
             (last - first) / 1e6, settings.timeout(n), STALL);
         result.cpu = CpuTime.now(james.pid(), sink.pid()).since(cpu);
+        recording.stop();
         result.heap = JamesHeap.measure(james.pid());
         return result;
     }
@@ -165,6 +170,7 @@ class DeliveryBenchmark {
         int early = sink.stats().messages;
         long size = queueSize(webAdmin, path.queue);
 
+        FlightRecordings.Recording recording = recordings.start(phase, james.pid(), sink.pid());
         CpuTime cpu = CpuTime.now(james.pid(), sink.pid());
         long release = SmtpSink.micros(Instant.now());
         WebAdminClient.Response flushed = webAdmin.patch("/mailQueues/" + path.queue + "/mails?delayed=true",
@@ -174,6 +180,7 @@ class DeliveryBenchmark {
         PhaseResult result = PhaseResult.collect(path.label, phase, path.overTls, sink, starts, release, fillSeconds,
             settings.timeout(n), STALL);
         result.cpu = CpuTime.now(james.pid(), sink.pid()).since(cpu);
+        recording.stop();
         result.heap = JamesHeap.measure(james.pid());
         if (!queued || size != n) {
             result.problems.add("queue " + path.queue + " held " + size + " mails before the release, expected " + n);

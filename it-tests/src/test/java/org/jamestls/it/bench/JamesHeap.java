@@ -1,11 +1,7 @@
 package org.jamestls.it.bench;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import org.jamestls.it.support.Processes;
 
 /** James's heap use through {@code jcmd <pid> GC.heap_info}: as found, and after a full GC ({@code GC.run}). */
 final class JamesHeap {
@@ -22,29 +18,23 @@ final class JamesHeap {
     }
 
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private JamesHeap() {
     }
 
     static Usage measure(long pid) {
         double used = usedMb(pid);
-        jcmd(pid, "GC.run");
+        Jcmd.run(pid, "GC.run");
         return new Usage(used, usedMb(pid));
     }
 
     /** The first "used NK" of GC.heap_info: the whole heap for G1 (the JDK 17 default here). */
     private static double usedMb(long pid) {
-        String out = jcmd(pid, "GC.heap_info");
+        String out = Jcmd.run(pid, "GC.heap_info");
         Matcher m = USED.matcher(out);
         if (!m.find()) {
             throw new IllegalStateException("Unexpected jcmd GC.heap_info output:\n" + out);
         }
         return Long.parseLong(m.group(1)) / 1024.0;
-    }
-
-    private static String jcmd(long pid, String command) {
-        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        return Processes.run(TIMEOUT, jcmd, Long.toString(pid), command).requireSuccess("jcmd " + command).output;
     }
 }
