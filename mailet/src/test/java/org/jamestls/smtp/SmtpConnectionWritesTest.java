@@ -3,6 +3,7 @@ package org.jamestls.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -19,13 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.jamestls.testing.ScriptedSmtpServer;
 import org.jamestls.testing.ScriptedSmtpServer.TlsBehaviour;
+import org.jamestls.tls.TlsClientContexts;
+import org.jamestls.tls.TlsClientSettings;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -172,29 +170,16 @@ class SmtpConnectionWritesTest {
         }
     }
 
-    private static final TlsNegotiator UNVERIFIED = (plain, host, port) -> {
+    /** The mailet's own unverified client profile (tlsVerify no), as the session tests use. */
+    private static final TlsNegotiator UNVERIFIED = unverified();
+
+    private static TlsNegotiator unverified() {
         try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
-            socket.setUseClientMode(true);
-            socket.startHandshake();
-            return socket;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException(e);
+            return new TlsClientContexts(url -> {
+                throw new FileNotFoundException(url);
+            }).profile(TlsClientSettings.UNVERIFIED);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-    };
+    }
 }
