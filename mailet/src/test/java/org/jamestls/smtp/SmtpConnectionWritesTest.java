@@ -3,7 +3,6 @@ package org.jamestls.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
-import java.io.FileNotFoundException;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -22,8 +21,7 @@ import javax.mail.internet.MimeMessage;
 
 import org.jamestls.testing.ScriptedSmtpServer;
 import org.jamestls.testing.ScriptedSmtpServer.TlsBehaviour;
-import org.jamestls.tls.TlsClientContexts;
-import org.jamestls.tls.TlsClientSettings;
+import org.jamestls.testing.UnverifiedTls;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -170,16 +168,6 @@ class SmtpConnectionWritesTest {
         }
     }
 
-    /** The mailet's own unverified client profile (tlsVerify no), as the session tests use. */
-    private static final TlsNegotiator UNVERIFIED = unverified();
-
-    private static TlsNegotiator unverified() {
-        try {
-            return new TlsClientContexts(url -> {
-                throw new FileNotFoundException(url);
-            }).profile(TlsClientSettings.UNVERIFIED);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    /** The mailet's own unverified client profile (tlsVerify no). */
+    private static final TlsNegotiator UNVERIFIED = UnverifiedTls.profile();
 }
