@@ -33,7 +33,10 @@ final class SlowStart {
      * @param openNanos recent time an opening took, once one was measured
      * @param transactionNanos recent time from hand-out to give-back, once one was measured
      * @param youngestBusyNanos how long the key's session handed out last has been busy (0 when none is busy): when
-     *                          even that one is out longer than the recent transaction time, the receiver slowed down
+     *                          even that one is out longer than an opening takes, the receiver slowed down. Not
+     *                          against the recent transaction time: on a loaded node a delivery thread can wait for
+     *                          the CPU many times a transaction's length, and every such wait opened a session (a TLS
+     *                          handshake, more CPU) in a burst
      * @param remainingNanos until the caller's deadline
      * @return empty: open a session now; else wait at most this long for one to be given back, then decide again
      */
@@ -47,15 +50,20 @@ final class SlowStart {
             return inUse < INITIAL_SESSIONS ? OptionalLong.empty() : OptionalLong.of(remainingNanos);
         }
         long open = openNanos.getAsLong();
-        long rounds = ((long) ahead + inUse) / inUse;
-        long transaction = Math.max(transactionNanos.orElse(0), youngestBusyNanos);
-        long expected = saturatedMultiply(rounds, transaction);
-        if (expected >= open || expected >= remainingNanos) {
+        if (youngestBusyNanos >= open) {
+            // even the session handed out last has been out longer than an opening takes: the receiver slowed down
             return OptionalLong.empty();
         }
-        // unless a session comes back first, the busy ones' age alone turns the decision at open / rounds
-        long turnsIn = youngestBusyNanos > 0 ? (open + rounds - 1) / rounds - youngestBusyNanos : open;
-        return OptionalLong.of(Math.min(remainingNanos, Math.max(MIN_WAIT_NANOS, turnsIn)));
+        if (transactionNanos.isPresent()) {
+            long rounds = ((long) ahead + inUse) / inUse;
+            long expected = saturatedMultiply(rounds, transactionNanos.getAsLong());
+            if (expected >= open || expected >= remainingNanos) {
+                return OptionalLong.empty();
+            }
+        }
+        // no transaction back yet (its length unknown), or waiting is sooner: unless a session comes back first, the
+        // busy ones' age alone turns the decision when the youngest has been out as long as an opening takes
+        return OptionalLong.of(Math.min(remainingNanos, Math.max(MIN_WAIT_NANOS, open - youngestBusyNanos)));
     }
 
     private static long saturatedMultiply(long a, long b) {
