@@ -178,9 +178,14 @@ public final class SmtpConnection implements Closeable {
         for (String command : commands) {
             writeLine(command);
         }
-        writeLine("BDAT " + message.size() + " LAST");
+        writeLine(lastChunkCommand(message));
         message.writeTo(out);
         out.flush();
+    }
+
+    /** The command that announces {@code message} as the last (only) chunk: {@code BDAT <n> LAST}. */
+    public static String lastChunkCommand(MessageBytes message) {
+        return "BDAT " + message.size() + " LAST";
     }
 
     /** Ends the message with the final dot and sends what is buffered; from here the receiver may have the mail. */

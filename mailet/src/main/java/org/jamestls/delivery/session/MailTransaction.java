@@ -266,7 +266,7 @@ final class MailTransaction {
         static Dialogue chunked(SmtpConnection connection, List<String> envelope, MessageBytes chunk,
                                 int dataTimeoutMillis) {
             List<String> commands = new ArrayList<>(envelope);
-            commands.add("BDAT " + chunk.size() + " LAST");
+            commands.add(SmtpConnection.lastChunkCommand(chunk));
             return new Dialogue(connection, commands, true, chunk, dataTimeoutMillis);
         }
 
